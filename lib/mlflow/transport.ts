@@ -1,0 +1,316 @@
+import type { z } from "zod";
+import { MlflowApiError, redact } from "../_internal/errors.ts";
+
+/** How requests authenticate. */
+export type MlflowAuth =
+  | { type: "none" }
+  | { type: "basic"; username: string; password: string }
+  | { type: "bearer"; token: string }
+  /** A token fetched (and refreshed) on demand, e.g. Databricks OAuth machine-to-machine. */
+  | { type: "dynamic"; getToken: () => Promise<string> };
+
+/** Retry policy for transient failures (network errors, timeouts, 408, 429, 5xx). */
+export interface RetryOptions {
+  /** Retries after the first attempt. Default 7 (as MLflow's Python client). */
+  maxRetries?: number;
+  /** First backoff delay; doubles each retry, with full jitter. Default 250 ms. */
+  baseDelayMs?: number;
+  /** Longest single delay. Default 30000 ms. */
+  maxDelayMs?: number;
+  /** Total time budget for one call including all retries. Default 120000 ms. */
+  totalBudgetMs?: number;
+}
+
+/** Options for {@link MlflowTransport}. */
+export interface TransportOptions {
+  /** Base URL of the server, e.g. `http://127.0.0.1:5000` or `https://host/prefix`. */
+  trackingUri: string;
+  /** Authentication. Default none. */
+  auth?: MlflowAuth;
+  /** Timeout of one attempt. Default 30000 ms. */
+  timeoutMs?: number;
+  /** Retry policy. */
+  retry?: RetryOptions;
+  /** Extra headers on every request (never logged). */
+  headers?: Record<string, string>;
+  /** An HTTP client, e.g. from `Deno.createHttpClient({ caCerts })` for a private CA. */
+  client?: Deno.HttpClient;
+  /** Sleep function (tests). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** A query string value; arrays become repeated keys. */
+export type QueryValue = string | number | boolean | string[] | undefined;
+
+/** One request. */
+export interface RequestInit {
+  /** Query parameters. */
+  query?: Record<string, QueryValue>;
+  /** JSON body (objects) for POST/PATCH/DELETE. */
+  body?: unknown;
+  /** Response schema; the parsed JSON is validated with it. */
+  schema?: z.ZodType;
+  /** Abort signal from the caller. */
+  signal?: AbortSignal;
+}
+
+/** A raw request whose body is bytes or a stream (artifacts). */
+export interface RawRequestInit {
+  /** Query parameters. */
+  query?: Record<string, QueryValue>;
+  /**
+   * The body. A function returning a fresh body makes the request retryable; a plain
+   * stream is sent once.
+   */
+  body?: BodyInit | (() => BodyInit | Promise<BodyInit>);
+  /** Extra headers. */
+  headers?: Record<string, string>;
+  /** Abort signal from the caller. */
+  signal?: AbortSignal;
+}
+
+const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+
+const STATUS_CODES: Record<number, string> = {
+  400: "BAD_REQUEST",
+  401: "UNAUTHENTICATED",
+  403: "PERMISSION_DENIED",
+  404: "ENDPOINT_NOT_FOUND",
+  408: "REQUEST_TIMEOUT",
+  409: "RESOURCE_CONFLICT",
+  413: "REQUEST_TOO_LARGE",
+  429: "REQUEST_LIMIT_EXCEEDED",
+  500: "INTERNAL_ERROR",
+  501: "NOT_IMPLEMENTED",
+  502: "BAD_GATEWAY",
+  503: "TEMPORARILY_UNAVAILABLE",
+  504: "DEADLINE_EXCEEDED",
+};
+
+/** Parses `Retry-After` (seconds or an HTTP date) into milliseconds. */
+export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
+  if (value === null || value.trim() === "") return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** JSON.stringify that writes NaN and ±Infinity as MLflow expects (`"NaN"`, `"Infinity"`). */
+export function encodeJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v) => {
+    if (typeof v === "number" && !Number.isFinite(v)) {
+      return Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity";
+    }
+    return v;
+  });
+}
+
+function toSearchParams(query: Record<string, QueryValue> | undefined): string {
+  if (!query) return "";
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const v of value) params.append(key, v);
+    else params.append(key, String(value));
+  }
+  const s = params.toString();
+  return s === "" ? "" : `?${s}`;
+}
+
+/**
+ * The HTTP layer of the MLflow client: base URL with path prefix, auth, per-attempt
+ * timeout, retries with exponential backoff and full jitter that honour `Retry-After`
+ * within a total budget, and errors as {@link MlflowApiError} with credentials redacted.
+ */
+export class MlflowTransport {
+  /** The base URL without a trailing slash (scheme, host, optional path prefix). */
+  readonly baseUrl: string;
+  readonly #auth: MlflowAuth;
+  readonly #timeoutMs: number;
+  readonly #retry: Required<RetryOptions>;
+  readonly #headers: Record<string, string>;
+  readonly #client: Deno.HttpClient | undefined;
+  readonly #sleep: (ms: number) => Promise<void>;
+
+  /** Creates a transport; validates the URI. */
+  constructor(options: TransportOptions) {
+    let url: URL;
+    try {
+      url = new URL(options.trackingUri);
+    } catch (err) {
+      throw new TypeError(`Expected trackingUri to be an http(s) URL but found '${redact(options.trackingUri)}'`, {
+        cause: err,
+      });
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+      throw new TypeError(`Expected trackingUri to be an http(s) URL but found '${redact(options.trackingUri)}'`);
+    }
+    const auth = options.auth ?? { type: "none" };
+    if (url.username !== "" && auth.type === "none") {
+      this.#auth = { type: "basic", username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
+    } else {
+      this.#auth = auth;
+    }
+    url.username = "";
+    url.password = "";
+    this.baseUrl = `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
+    this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#retry = {
+      maxRetries: options.retry?.maxRetries ?? 7,
+      baseDelayMs: options.retry?.baseDelayMs ?? 250,
+      maxDelayMs: options.retry?.maxDelayMs ?? 30_000,
+      totalBudgetMs: options.retry?.totalBudgetMs ?? 120_000,
+    };
+    this.#headers = { ...options.headers };
+    this.#client = options.client;
+    this.#sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+  }
+
+  /** GET with query parameters; returns the validated JSON. */
+  get<T = unknown>(path: string, init: Omit<RequestInit, "body"> = {}): Promise<T> {
+    return this.json<T>("GET", path, init);
+  }
+
+  /** POST a JSON body; returns the validated JSON. */
+  post<T = unknown>(path: string, body: unknown, init: Omit<RequestInit, "body"> = {}): Promise<T> {
+    return this.json<T>("POST", path, { ...init, body });
+  }
+
+  /** PATCH a JSON body. */
+  patch<T = unknown>(path: string, body: unknown, init: Omit<RequestInit, "body"> = {}): Promise<T> {
+    return this.json<T>("PATCH", path, { ...init, body });
+  }
+
+  /** DELETE with a JSON body (as the MLflow registry expects). */
+  delete<T = unknown>(path: string, body?: unknown, init: Omit<RequestInit, "body"> = {}): Promise<T> {
+    return this.json<T>("DELETE", path, { ...init, body });
+  }
+
+  /** Sends a JSON request and parses (and validates) the JSON answer. */
+  async json<T>(method: string, path: string, init: RequestInit = {}): Promise<T> {
+    const hasBody = init.body !== undefined;
+    const text = hasBody ? encodeJson(init.body) : undefined;
+    const res = await this.raw(method, path, {
+      query: init.query,
+      body: text === undefined ? undefined : () => text,
+      headers: hasBody ? { "Content-Type": "application/json" } : {},
+      signal: init.signal,
+    });
+    const bodyText = await res.text();
+    let parsed: unknown = {};
+    if (bodyText.trim() !== "" && bodyText.trim() !== "200 OK") {
+      try {
+        parsed = JSON.parse(bodyText);
+      } catch (err) {
+        throw new MlflowApiError({
+          status: res.status,
+          errorCode: "INVALID_RESPONSE",
+          endpoint: path,
+          method,
+          message: `expected JSON but got: ${bodyText.slice(0, 200)}`,
+        }, { cause: err });
+      }
+    }
+    if (!init.schema) return parsed as T;
+    const result = init.schema.safeParse(parsed);
+    if (!result.success) {
+      throw new MlflowApiError({
+        status: res.status,
+        errorCode: "INVALID_RESPONSE",
+        endpoint: path,
+        method,
+        message: `response did not match the expected shape: ${result.error.message.slice(0, 500)}`,
+      }, { cause: result.error });
+    }
+    return result.data as T;
+  }
+
+  /**
+   * Sends a request and returns the successful `Response` (status 2xx) for the caller to
+   * read or stream. Non-2xx answers become {@link MlflowApiError}; transient ones are retried
+   * when the body can be replayed.
+   */
+  async raw(method: string, path: string, init: RawRequestInit = {}): Promise<Response> {
+    const url = `${this.baseUrl}${path}${toSearchParams(init.query)}`;
+    const started = Date.now();
+    const replayable = init.body === undefined || typeof init.body === "function";
+    let attempt = 0;
+    while (true) {
+      attempt++;
+      const headers = new Headers({ ...this.#headers, ...init.headers });
+      const authorization = await this.#authorization();
+      if (authorization) headers.set("Authorization", authorization);
+      headers.set("User-Agent", "evalkit-mlflow-client/0.1.0");
+      const body = typeof init.body === "function" ? await init.body() : init.body;
+      const timeout = AbortSignal.timeout(this.#timeoutMs);
+      const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+      let res: Response | undefined;
+      let failure: { status: number; code: string; message: string; retryAfterMs?: number; cause?: unknown };
+      try {
+        res = await fetch(url, {
+          method,
+          headers,
+          body,
+          signal,
+          ...(this.#client ? { client: this.#client } : {}),
+          ...(body instanceof ReadableStream ? { duplex: "half" } : {}),
+        } as globalThis.RequestInit);
+      } catch (err) {
+        if (init.signal?.aborted) throw init.signal.reason ?? err;
+        const timedOut = timeout.aborted;
+        failure = {
+          status: 0,
+          code: timedOut ? "DEADLINE_EXCEEDED" : "NETWORK_ERROR",
+          message: timedOut
+            ? `no answer within ${this.#timeoutMs} ms`
+            : `network error: ${err instanceof Error ? err.message : String(err)}`,
+          cause: err,
+        };
+      }
+      if (res) {
+        if (res.ok) return res;
+        const text = await res.text().catch(() => "");
+        let code = STATUS_CODES[res.status] ?? `HTTP_${res.status}`;
+        let message = text.slice(0, 2000);
+        try {
+          const j = JSON.parse(text);
+          if (j && typeof j === "object" && typeof j.error_code === "string") code = j.error_code;
+          if (j && typeof j === "object" && typeof j.message === "string") message = j.message;
+        } catch {
+          // not JSON: keep the text
+        }
+        failure = { status: res.status, code, message, retryAfterMs: parseRetryAfter(res.headers.get("Retry-After")) };
+        if (!RETRYABLE_STATUS.has(res.status)) {
+          throw new MlflowApiError({ status: res.status, errorCode: code, endpoint: path, method, message, attempts: attempt });
+        }
+      }
+      const f = failure!;
+      const canRetry = replayable && attempt <= this.#retry.maxRetries;
+      const backoff = Math.min(this.#retry.maxDelayMs, this.#retry.baseDelayMs * 2 ** (attempt - 1));
+      const delay = f.retryAfterMs ?? Math.random() * backoff;
+      const elapsed = Date.now() - started;
+      if (!canRetry || elapsed + delay > this.#retry.totalBudgetMs) {
+        throw new MlflowApiError(
+          { status: f.status, errorCode: f.code, endpoint: path, method, message: f.message, attempts: attempt },
+          f.cause === undefined ? undefined : { cause: f.cause },
+        );
+      }
+      await this.#sleep(delay);
+    }
+  }
+
+  async #authorization(): Promise<string | undefined> {
+    const auth = this.#auth;
+    switch (auth.type) {
+      case "none":
+        return undefined;
+      case "basic":
+        return `Basic ${btoa(`${auth.username}:${auth.password}`)}`;
+      case "bearer":
+        return `Bearer ${auth.token}`;
+      case "dynamic":
+        return `Bearer ${await auth.getToken()}`;
+    }
+  }
+}

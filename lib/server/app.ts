@@ -1,0 +1,373 @@
+import type { z } from "zod";
+import type { TokenSet } from "./auth.ts";
+import { openApiDocument } from "./openapi.ts";
+import {
+  type EvaluateDatasetRequest,
+  EvaluateDatasetRequestSchema,
+  type EvaluationJob,
+  type LoanApplication,
+  LoanApplicationSchema,
+} from "./schemas.ts";
+
+/** Token usage of one call, per model. */
+export interface ServedTokenUsage {
+  /** Prompt tokens. */
+  inputTokens: number;
+  /** Completion tokens. */
+  outputTokens: number;
+  /** Prompt tokens served from cache. */
+  cachedInputTokens?: number;
+}
+
+/** What the API needs of an agent (the `Agent` interface of lib/agents satisfies it). */
+export interface ServedAgent {
+  /** Agent name. */
+  readonly name: string;
+  /** Agent version. */
+  readonly version: string;
+  /** Decides one application. */
+  decide(request: Record<string, unknown>, options?: { signal?: AbortSignal }): Promise<{
+    outcome: string;
+    riskScore?: number;
+    reasons?: string[];
+    usage?: Record<string, ServedTokenUsage>;
+  }>;
+}
+
+/** What the API needs of a runtime metrics collector (`MetricsCollector` satisfies it). */
+export interface RuntimeMetricsSink {
+  /** Counts a request by status. */
+  recordRequest(status: string): void;
+  /** Records a latency in ms. */
+  recordDuration(ms: number): void;
+  /** Counts an error by type. */
+  recordError(type: string): void;
+  /** Records a risk score. */
+  recordRiskScore(score: number): void;
+  /** Counts a decision outcome. */
+  recordDecision(outcome: string): void;
+  /** Records token usage for a model. */
+  recordTokenUsage(model: string, usage: ServedTokenUsage): void;
+  /** The current summary, served as JSON. */
+  getSummary(): unknown;
+}
+
+/** Runs one dataset evaluation and records it in MLflow. */
+export type DatasetEvaluator = (
+  request: EvaluateDatasetRequest,
+  signal: AbortSignal,
+) => Promise<{ runId: string; metrics: Record<string, number> }>;
+
+/** Options for {@link createLoanAgentApp}. */
+export interface LoanAgentAppOptions {
+  /** The agent that decides applications. */
+  agent: ServedAgent;
+  /** Accepted bearer tokens. */
+  tokens: TokenSet;
+  /** Runtime metrics; every decision is recorded. */
+  metrics?: RuntimeMetricsSink;
+  /** Evaluates a dataset (the evaluate_dataset endpoint answers 501 without it). */
+  evaluateDataset?: DatasetEvaluator;
+  /** Whether a dataset (and version) exists; unknown ones answer 404. */
+  datasetExists?: (name: string, version?: string) => Promise<boolean>;
+  /** Largest accepted body. Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** Per-request time limit; a decision past it answers 504, an evaluation turns into a job. Default 30000 ms. */
+  requestTimeoutMs?: number;
+  /** API version in /health and OpenAPI. Default "0.1.0". */
+  version?: string;
+  /** Structured access log (method, path, status, ms). Never receives tokens or bodies. */
+  log?: (
+    entry: { method: string; path: string; status: number; ms: number; error?: string },
+  ) => void;
+}
+
+/** The API as a fetch handler plus its evaluation jobs. */
+export interface LoanAgentApp {
+  /** Handles one request. */
+  fetch(request: Request): Promise<Response>;
+  /** Evaluation jobs by id. */
+  readonly jobs: ReadonlyMap<string, EvaluationJob>;
+  /** Resolves when no evaluation job is running (used on shutdown). */
+  idle(): Promise<void>;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly issues?: unknown[],
+    readonly headers?: HeadersInit,
+  ) {
+    super(message);
+  }
+}
+
+function json(status: number, body: unknown, headers?: HeadersInit): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: {
+      "Content-Type": "application/json; charset=utf-8",
+      ...Object.fromEntries(new Headers(headers)),
+    },
+  });
+}
+
+async function readBody(req: Request, limit: number): Promise<unknown> {
+  const type = req.headers.get("Content-Type") ?? "";
+  if (!/^application\/json\s*(;|$)/i.test(type)) {
+    await req.body?.cancel();
+    throw new HttpError(
+      415,
+      `Expected Content-Type application/json but found '${type.slice(0, 100)}'`,
+    );
+  }
+  const declared = Number(req.headers.get("Content-Length") ?? "NaN");
+  if (Number.isFinite(declared) && declared > limit) {
+    await req.body?.cancel();
+    throw new HttpError(413, `Expected a body of at most ${limit} bytes but found ${declared}`);
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (req.body) {
+    for await (const chunk of req.body) {
+      size += chunk.byteLength;
+      if (size > limit) {
+        throw new HttpError(413, `Expected a body of at most ${limit} bytes but it was longer`);
+      }
+      chunks.push(chunk);
+    }
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const c of chunks) {
+    bytes.set(c, offset);
+    offset += c.byteLength;
+  }
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new HttpError(400, "Expected the body to be UTF-8 text");
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new HttpError(
+      400,
+      `Expected a JSON body: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+}
+
+function validate<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const issues = result.error.issues.map((i) => ({
+      code: i.code,
+      path: i.path.map((p) => (typeof p === "number" ? p : String(p))),
+      message: i.message,
+    }));
+    throw new HttpError(400, "The request body is invalid", issues);
+  }
+  return result.data;
+}
+
+/**
+ * The Loan Agent API as a web-standard fetch handler: decisions, dataset evaluations as
+ * jobs, the runtime metrics summary, health and OpenAPI. Serve it with
+ * {@link serveLoanAgent} or any `fetch`-style server.
+ *
+ * @example
+ * ```ts
+ * import { createLoanAgentApp, TokenSet } from "@evalkit/evalkit/server";
+ * const app = createLoanAgentApp({
+ *   agent: { name: "demo", version: "1", decide: () => Promise.resolve({ outcome: "approve" }) },
+ *   tokens: await TokenSet.from(["a-very-long-secret-token"]),
+ * });
+ * const res = await app.fetch(new Request("http://x/health"));
+ * if (res.status !== 200) throw new Error("unhealthy");
+ * await res.body?.cancel();
+ * ```
+ */
+export function createLoanAgentApp(options: LoanAgentAppOptions): LoanAgentApp {
+  const limit = options.maxBodyBytes ?? 1024 * 1024;
+  const timeoutMs = options.requestTimeoutMs ?? 30_000;
+  const version = options.version ?? "0.1.0";
+  const jobs = new Map<string, EvaluationJob>();
+  const running = new Set<Promise<unknown>>();
+  const openapi = JSON.stringify(openApiDocument(version));
+
+  const requireAuth = async (req: Request) => {
+    if (!(await options.tokens.verify(req.headers.get("Authorization")))) {
+      throw new HttpError(401, "A valid bearer token is required", undefined, {
+        "WWW-Authenticate": 'Bearer realm="evalkit", error="invalid_token"',
+      });
+    }
+  };
+
+  const decide = async (req: Request): Promise<Response> => {
+    await requireAuth(req);
+    const application: LoanApplication = validate(
+      LoanApplicationSchema,
+      await readBody(req, limit),
+    );
+    const requestId = application.request_id ?? crypto.randomUUID();
+    const started = performance.now();
+    const m = options.metrics;
+    try {
+      const decision = await options.agent.decide({ ...application, request_id: requestId }, {
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      const ms = performance.now() - started;
+      m?.recordRequest("success");
+      m?.recordDuration(ms);
+      m?.recordDecision(decision.outcome);
+      if (decision.riskScore !== undefined) m?.recordRiskScore(decision.riskScore);
+      for (const [model, usage] of Object.entries(decision.usage ?? {})) {
+        m?.recordTokenUsage(model, usage);
+      }
+      return json(200, {
+        request_id: requestId,
+        outcome: decision.outcome,
+        ...(decision.riskScore === undefined ? {} : { risk_score: decision.riskScore }),
+        reasons: decision.reasons ?? [],
+        agent: { name: options.agent.name, version: options.agent.version },
+        duration_ms: Math.round(ms * 1000) / 1000,
+      });
+    } catch (err) {
+      const ms = performance.now() - started;
+      const timedOut = err instanceof DOMException && err.name === "TimeoutError";
+      m?.recordRequest(timedOut ? "timeout" : "error");
+      m?.recordDuration(ms);
+      m?.recordError(timedOut ? "timeout" : "agent_exception");
+      if (timedOut) throw new HttpError(504, `The agent did not answer within ${timeoutMs} ms`);
+      throw err;
+    }
+  };
+
+  const evaluate = async (req: Request): Promise<Response> => {
+    await requireAuth(req);
+    const body = validate(EvaluateDatasetRequestSchema, await readBody(req, limit));
+    if (!options.evaluateDataset) {
+      throw new HttpError(501, "Dataset evaluation is not configured on this server");
+    }
+    if (
+      options.datasetExists &&
+      !(await options.datasetExists(body.dataset_name, body.dataset_version))
+    ) {
+      const v = body.dataset_version ? ` version '${body.dataset_version}'` : "";
+      throw new HttpError(404, `Unknown dataset '${body.dataset_name}'${v}`);
+    }
+    const id = crypto.randomUUID();
+    const job: EvaluationJob = {
+      id,
+      status: "running",
+      dataset_name: body.dataset_name,
+      created_at: new Date().toISOString(),
+    };
+    jobs.set(id, job);
+    const evaluator = options.evaluateDataset;
+    const work = evaluator(body, new AbortController().signal).then(
+      (r) => Object.assign(job, { status: "succeeded", run_id: r.runId, metrics: r.metrics }),
+      (err) =>
+        Object.assign(job, {
+          status: "failed",
+          error: err instanceof Error ? err.message : String(err),
+        }),
+    ).finally(() => {
+      job.finished_at = new Date().toISOString();
+      running.delete(work);
+    });
+    running.add(work);
+    if (!body.wait) return json(202, job, { Location: `/api/v1/loan/evaluations/${id}` });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<"late">((r) => timer = setTimeout(() => r("late"), timeoutMs));
+    const outcome = await Promise.race([work.then(() => "done" as const), late]);
+    clearTimeout(timer);
+    if (outcome === "late") return json(202, job, { Location: `/api/v1/loan/evaluations/${id}` });
+    return json(job.status === "succeeded" ? 200 : 500, job);
+  };
+
+  const route = (req: Request, path: string): Promise<Response> => {
+    const method = req.method.toUpperCase();
+    const allow = (
+      allowed: string,
+      handler: () => Promise<Response> | Response,
+    ): Promise<Response> => {
+      if (method !== allowed) {
+        throw new HttpError(405, `Method ${method} is not allowed here`, undefined, {
+          Allow: allowed,
+        });
+      }
+      return Promise.resolve(handler());
+    };
+    if (path === "/health") {
+      return allow("GET", () => json(200, { status: "ok", version, agent: options.agent.name }));
+    }
+    if (path === "/api/v1/openapi.json") {
+      return allow(
+        "GET",
+        () => new Response(openapi, { headers: { "Content-Type": "application/json" } }),
+      );
+    }
+    if (path === "/api/v1/loan/decision") return allow("POST", () => decide(req));
+    if (path === "/api/v1/loan/evaluate_dataset") return allow("POST", () => evaluate(req));
+    if (path === "/api/v1/metrics/summary") {
+      return allow("GET", async () => {
+        await requireAuth(req);
+        return json(200, options.metrics?.getSummary() ?? {});
+      });
+    }
+    const jobMatch = /^\/api\/v1\/loan\/evaluations\/([^/]+)$/.exec(path);
+    if (jobMatch) {
+      return allow("GET", async () => {
+        await requireAuth(req);
+        const job = jobs.get(decodeURIComponent(jobMatch[1]!));
+        if (!job) throw new HttpError(404, "Unknown evaluation job");
+        return json(200, job);
+      });
+    }
+    throw new HttpError(404, "Not found");
+  };
+
+  return {
+    jobs,
+    async idle() {
+      while (running.size > 0) await Promise.allSettled([...running]);
+    },
+    async fetch(req: Request): Promise<Response> {
+      const started = performance.now();
+      let path = "/";
+      try {
+        path = new URL(req.url).pathname;
+      } catch {
+        // keep "/"
+      }
+      let res: Response;
+      let error: string | undefined;
+      try {
+        res = await route(req, path);
+      } catch (err) {
+        if (err instanceof HttpError) {
+          res = json(err.status, {
+            error: err.message,
+            ...(err.issues ? { issues: err.issues } : {}),
+          }, err.headers);
+        } else {
+          error = err instanceof Error ? err.name : "Error";
+          res = json(500, { error: "Internal error" });
+        }
+        if (req.body && !req.bodyUsed) await req.body.cancel().catch(() => {});
+      }
+      options.log?.({
+        method: req.method,
+        path,
+        status: res.status,
+        ms: performance.now() - started,
+        ...(error ? { error } : {}),
+      });
+      return res;
+    },
+  };
+}

@@ -1,0 +1,217 @@
+import assert from "node:assert/strict";
+import { createLoanAgentApp, TokenSet } from "../../lib/server/mod.ts";
+import { application, RecordingSink, ruleAgent, TOKENS, WRONG_TOKEN } from "./_fixtures.ts";
+
+const BASE = "http://api.test";
+
+async function makeApp(options: Partial<Parameters<typeof createLoanAgentApp>[0]> = {}) {
+  return createLoanAgentApp({
+    agent: ruleAgent(),
+    tokens: await TokenSet.from(TOKENS),
+    ...options,
+  });
+}
+
+function post(path: string, body: unknown, headers: Record<string, string> = {}): Request {
+  return new Request(`${BASE}${path}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+}
+
+Deno.test("TokenSet refuses empty lists and short tokens", async () => {
+  await assert.rejects(TokenSet.from([]), /at least one API token/);
+  await assert.rejects(TokenSet.from(["short"]), /at least 16 characters but found 5/);
+});
+
+Deno.test("auth matrix: every protected route needs one of the current tokens", async (t) => {
+  const app = await makeApp();
+  const routes: [string, () => Request][] = [
+    ["decision", () => post("/api/v1/loan/decision", application())],
+    ["metrics summary", () => new Request(`${BASE}/api/v1/metrics/summary`)],
+    ["evaluation job", () => new Request(`${BASE}/api/v1/loan/evaluations/nope`)],
+  ];
+  const cases: [string, string | undefined, boolean][] = [
+    ["no header", undefined, false],
+    ["wrong token", `Bearer ${WRONG_TOKEN}`, false],
+    ["basic scheme", `Basic ${btoa(`u:${TOKENS[0]}`)}`, false],
+    ["token without scheme", TOKENS[0], false],
+    ["token prefix only", `Bearer ${TOKENS[0]!.slice(0, -1)}`, false],
+    ["current token", `Bearer ${TOKENS[0]}`, true],
+    ["previous token (rotation)", `Bearer ${TOKENS[1]}`, true],
+    ["lower-case scheme", `bearer ${TOKENS[0]}`, true],
+  ];
+  for (const [routeName, make] of routes) {
+    for (const [name, header, ok] of cases) {
+      await t.step(`${routeName}: ${name} → ${ok ? "allowed" : "401"}`, async () => {
+        const req = make();
+        if (header !== undefined) req.headers.set("Authorization", header);
+        const res = await app.fetch(req);
+        const body = await res.json();
+        if (ok) {
+          assert.notEqual(res.status, 401);
+        } else {
+          assert.equal(res.status, 401);
+          assert.match(res.headers.get("WWW-Authenticate") ?? "", /^Bearer realm="evalkit"/);
+          assert.ok(!JSON.stringify(body).includes(TOKENS[0]!.slice(6)));
+        }
+      });
+    }
+  }
+  await t.step("health and openapi are public", async () => {
+    for (const path of ["/health", "/api/v1/openapi.json"]) {
+      const res = await app.fetch(new Request(`${BASE}${path}`));
+      assert.equal(res.status, 200);
+      await res.body?.cancel();
+    }
+  });
+});
+
+Deno.test("a decision answers outcome, risk score and reasons and is recorded in the metrics", async () => {
+  const sink = new RecordingSink();
+  const app = await makeApp({ metrics: sink });
+  const res = await app.fetch(post("/api/v1/loan/decision", application({ credit_score: 600 }), {
+    Authorization: `Bearer ${TOKENS[0]}`,
+  }));
+  assert.equal(res.status, 200);
+  const body = await res.json();
+  assert.equal(body.request_id, "req-1");
+  assert.equal(body.outcome, "reject");
+  assert.ok(Math.abs(body.risk_score - 250 / 550) < 1e-12);
+  assert.deepEqual(body.reasons, ["credit score below 650"]);
+  assert.deepEqual(sink.requests, ["success"]);
+  assert.deepEqual(sink.decisions, ["reject"]);
+  assert.equal(sink.durations.length, 1);
+});
+
+Deno.test("validation matrix: bad requests get the right 4xx with issues", async (t) => {
+  const app = await makeApp({
+    maxBodyBytes: 4096,
+    evaluateDataset: () => Promise.resolve({ runId: "r", metrics: {} }),
+    datasetExists: (name) => Promise.resolve(name === "loan_approval_test_set"),
+  });
+  const auth = { Authorization: `Bearer ${TOKENS[0]}` };
+  const cases: [string, Request, number, RegExp | undefined][] = [
+    [
+      "missing field",
+      post("/api/v1/loan/decision", application({ credit_score: undefined }), auth),
+      400,
+      /credit_score/,
+    ],
+    ["wrong type", post("/api/v1/loan/decision", application({ age: "forty" }), auth), 400, /age/],
+    [
+      "out of range",
+      post("/api/v1/loan/decision", application({ credit_score: 900 }), auth),
+      400,
+      /credit_score/,
+    ],
+    ["unknown field", post("/api/v1/loan/decision", application({ ssn: "123" }), auth), 400, /ssn/],
+    ["not JSON", post("/api/v1/loan/decision", "{nope", auth), 400, /JSON/],
+    ["JSON array", post("/api/v1/loan/decision", "[]", auth), 400, undefined],
+    ["body too large", post("/api/v1/loan/decision", { pad: "x".repeat(5000) }, auth), 413, /4096/],
+    [
+      "wrong content type",
+      new Request(`${BASE}/api/v1/loan/decision`, {
+        method: "POST",
+        headers: { ...auth, "Content-Type": "text/plain" },
+        body: "{}",
+      }),
+      415,
+      /application\/json/,
+    ],
+    [
+      "unknown dataset",
+      post("/api/v1/loan/evaluate_dataset", { dataset_name: "nope" }, auth),
+      404,
+      /nope/,
+    ],
+    [
+      "path traversal",
+      post("/api/v1/loan/evaluate_dataset", { dataset_name: "../../etc/passwd" }, auth),
+      400,
+      /dataset_name/,
+    ],
+    [
+      "slash in name",
+      post("/api/v1/loan/evaluate_dataset", { dataset_name: "a/b" }, auth),
+      400,
+      /dataset_name/,
+    ],
+    ["wrong method", new Request(`${BASE}/api/v1/loan/decision`, { headers: auth }), 405, /GET/],
+    ["unknown route", new Request(`${BASE}/api/v2/x`), 404, /Not found/],
+  ];
+  for (const [name, req, status, pattern] of cases) {
+    await t.step(`${name} → ${status}`, async () => {
+      const res = await app.fetch(req);
+      const text = await res.text();
+      assert.equal(res.status, status, text);
+      if (pattern) assert.match(text, pattern);
+    });
+  }
+});
+
+Deno.test("a decision slower than the request timeout answers 504 and counts a timeout", async () => {
+  const sink = new RecordingSink();
+  const app = await makeApp({ agent: ruleAgent(500), requestTimeoutMs: 50, metrics: sink });
+  const res = await app.fetch(
+    post("/api/v1/loan/decision", application(), { Authorization: `Bearer ${TOKENS[0]}` }),
+  );
+  assert.equal(res.status, 504);
+  await res.body?.cancel();
+  assert.deepEqual(sink.errors, ["timeout"]);
+});
+
+Deno.test("evaluate_dataset runs as a job: 202 with a status URL, then succeeded with run id and metrics", async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => release = r);
+  const app = await makeApp({
+    evaluateDataset: async (req) => {
+      await gate;
+      return { runId: `run-for-${req.dataset_name}`, metrics: { accuracy_score: 0.9 } };
+    },
+  });
+  const auth = { Authorization: `Bearer ${TOKENS[0]}` };
+  const res = await app.fetch(
+    post(
+      "/api/v1/loan/evaluate_dataset",
+      { dataset_name: "loan_approval_test_set", wait: false },
+      auth,
+    ),
+  );
+  assert.equal(res.status, 202);
+  const job = await res.json();
+  assert.equal(res.headers.get("Location"), `/api/v1/loan/evaluations/${job.id}`);
+  const before = await (await app.fetch(
+    new Request(`${BASE}/api/v1/loan/evaluations/${job.id}`, { headers: auth }),
+  )).json();
+  assert.equal(before.status, "running");
+  release();
+  await app.idle();
+  const after = await (await app.fetch(
+    new Request(`${BASE}/api/v1/loan/evaluations/${job.id}`, { headers: auth }),
+  )).json();
+  assert.equal(after.status, "succeeded");
+  assert.equal(after.run_id, "run-for-loan_approval_test_set");
+  assert.deepEqual(after.metrics, { accuracy_score: 0.9 });
+});
+
+Deno.test("the OpenAPI document is 3.1 and describes every route from the zod schemas", async () => {
+  const app = await makeApp();
+  const doc = await (await app.fetch(new Request(`${BASE}/api/v1/openapi.json`))).json();
+  assert.equal(doc.openapi, "3.1.0");
+  for (
+    const p of [
+      "/health",
+      "/api/v1/loan/decision",
+      "/api/v1/loan/evaluate_dataset",
+      "/api/v1/loan/evaluations/{id}",
+      "/api/v1/metrics/summary",
+    ]
+  ) {
+    assert.ok(doc.paths[p], p);
+  }
+  const app_ = doc.components.schemas.LoanApplication;
+  assert.deepEqual(app_.properties.credit_score, { type: "integer", minimum: 300, maximum: 850 });
+  assert.ok(app_.required.includes("credit_score"));
+});

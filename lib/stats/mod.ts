@@ -16,3 +16,31 @@
  */
 export { DDSketch } from "./ddsketch.ts";
 export type { DDSketchJson, DDSketchOptions, DDSketchStoreJson } from "./ddsketch.ts";
+export {
+  chiSquareSf,
+  kolmogorovSf,
+  logGamma,
+  regularizedGammaP,
+  regularizedGammaQ,
+  smirnovSf,
+} from "./special_functions.ts";
+export { ksStatisticSorted, ksTwoSample, sortedFinite } from "./kolmogorov_smirnov.ts";
+export type { KsMethod, KsTwoSampleOptions, KsTwoSampleResult } from "./kolmogorov_smirnov.ts";
+export { chiSquare, chiSquareContingency, chiSquareTwoSample } from "./chi_square.ts";
+export type { ChiSquareOptions, ChiSquareResult, ChiSquareTwoSampleResult } from "./chi_square.ts";
+export { jensenShannon } from "./jensen_shannon.ts";
+export type { JensenShannonOptions } from "./jensen_shannon.ts";
+export { wasserstein } from "./wasserstein.ts";
+export type { WassersteinOptions } from "./wasserstein.ts";
+export {
+  binCounts,
+  psi,
+  psiBand,
+  PSI_EPSILON,
+  psiFromCounts,
+  referenceQuantileEdges,
+  sortedQuantile,
+} from "./psi.ts";
+export type { PsiBand, PsiOptions, PsiResult } from "./psi.ts";
+export { benjaminiHochberg, bonferroni } from "./multiple_testing.ts";
+export type { BenjaminiHochbergOptions } from "./multiple_testing.ts";

@@ -1,4 +1,3 @@
-import type { z } from "zod";
 import { MlflowApiError, redact } from "../_internal/errors.ts";
 
 /** How requests authenticate. */
@@ -37,19 +36,42 @@ export interface TransportOptions {
   client?: Deno.HttpClient;
   /** Sleep function (tests). */
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * The caller asked for TLS verification to be off (`MLFLOW_TRACKING_INSECURE_TLS`).
+   * Deno cannot switch verification off per client: the process must run with
+   * `--unsafely-ignore-certificate-errors[=host]`. When set and a certificate error
+   * happens anyway, the error says so instead of failing obscurely.
+   */
+  insecureTls?: boolean;
 }
 
 /** A query string value; arrays become repeated keys. */
 export type QueryValue = string | number | boolean | string[] | undefined;
 
+/**
+ * A response validator: any zod schema fits (`safeParse` returning `{ success, data }` or
+ * `{ success, error }`).
+ */
+export interface ResponseSchema<T> {
+  /** Validates `value`; never throws. */
+  safeParse(
+    value: unknown,
+  ): { success: true; data: T } | { success: false; error: { message: string } };
+}
+
 /** One request. */
-export interface RequestInit {
+export interface RequestInit<T = unknown> {
   /** Query parameters. */
   query?: Record<string, QueryValue>;
   /** JSON body (objects) for POST/PATCH/DELETE. */
   body?: unknown;
+  /**
+   * An already-encoded JSON body, sent as is (used by the batch path, which encodes each
+   * entity once). Takes precedence over `body`.
+   */
+  bodyText?: string;
   /** Response schema; the parsed JSON is validated with it. */
-  schema?: z.ZodType;
+  schema?: ResponseSchema<T>;
   /** Abort signal from the caller. */
   signal?: AbortSignal;
 }
@@ -88,7 +110,10 @@ const STATUS_CODES: Record<number, string> = {
 };
 
 /** Parses `Retry-After` (seconds or an HTTP date) into milliseconds. */
-export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
+export function parseRetryAfter(
+  value: string | null,
+  now: number = Date.now(),
+): number | undefined {
   if (value === null || value.trim() === "") return undefined;
   const seconds = Number(value);
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
@@ -111,7 +136,7 @@ function toSearchParams(query: Record<string, QueryValue> | undefined): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
     if (value === undefined) continue;
-    if (Array.isArray(value)) for (const v of value) params.append(key, v);
+    if (Array.isArray(value)) { for (const v of value) params.append(key, v); }
     else params.append(key, String(value));
   }
   const s = params.toString();
@@ -122,6 +147,16 @@ function toSearchParams(query: Record<string, QueryValue> | undefined): string {
  * The HTTP layer of the MLflow client: base URL with path prefix, auth, per-attempt
  * timeout, retries with exponential backoff and full jitter that honour `Retry-After`
  * within a total budget, and errors as {@link MlflowApiError} with credentials redacted.
+ *
+ * Every method is retried on network errors, timeouts, 408, 429 and 5xx (as MLflow's
+ * Python client does, POST included); a retried request sends the same bytes again.
+ *
+ * @example
+ * ```ts ignore
+ * import { MlflowTransport } from "@evalkit/evalkit/mlflow";
+ * const t = new MlflowTransport({ trackingUri: "http://127.0.0.1:5000", timeoutMs: 10_000 });
+ * const res = await t.get("/api/2.0/mlflow/experiments/get", { query: { experiment_id: "0" } });
+ * ```
  */
 export class MlflowTransport {
   /** The base URL without a trailing slash (scheme, host, optional path prefix). */
@@ -132,23 +167,26 @@ export class MlflowTransport {
   readonly #headers: Record<string, string>;
   readonly #client: Deno.HttpClient | undefined;
   readonly #sleep: (ms: number) => Promise<void>;
+  readonly #insecureTls: boolean;
 
   /** Creates a transport; validates the URI. */
   constructor(options: TransportOptions) {
     let url: URL;
+    const bad = () =>
+      `Expected trackingUri to be an http(s) URL but found '${redact(options.trackingUri)}'`;
     try {
       url = new URL(options.trackingUri);
     } catch (err) {
-      throw new TypeError(`Expected trackingUri to be an http(s) URL but found '${redact(options.trackingUri)}'`, {
-        cause: err,
-      });
+      throw new TypeError(bad(), { cause: err });
     }
-    if (url.protocol !== "http:" && url.protocol !== "https:") {
-      throw new TypeError(`Expected trackingUri to be an http(s) URL but found '${redact(options.trackingUri)}'`);
-    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw new TypeError(bad());
     const auth = options.auth ?? { type: "none" };
     if (url.username !== "" && auth.type === "none") {
-      this.#auth = { type: "basic", username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
+      this.#auth = {
+        type: "basic",
+        username: decodeURIComponent(url.username),
+        password: decodeURIComponent(url.password),
+      };
     } else {
       this.#auth = auth;
     }
@@ -156,55 +194,85 @@ export class MlflowTransport {
     url.password = "";
     this.baseUrl = `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
+    if (!(this.#timeoutMs > 0)) {
+      throw new RangeError(`Expected timeoutMs to be > 0 but found ${options.timeoutMs}`);
+    }
     this.#retry = {
       maxRetries: options.retry?.maxRetries ?? 7,
       baseDelayMs: options.retry?.baseDelayMs ?? 250,
       maxDelayMs: options.retry?.maxDelayMs ?? 30_000,
       totalBudgetMs: options.retry?.totalBudgetMs ?? 120_000,
     };
+    if (!Number.isInteger(this.#retry.maxRetries) || this.#retry.maxRetries < 0) {
+      throw new RangeError(
+        `Expected retry.maxRetries to be an integer >= 0 but found ${this.#retry.maxRetries}`,
+      );
+    }
     this.#headers = { ...options.headers };
     this.#client = options.client;
     this.#sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.#insecureTls = options.insecureTls ?? false;
+  }
+
+  /** Timeout of one attempt, in milliseconds. */
+  get timeoutMs(): number {
+    return this.#timeoutMs;
   }
 
   /** GET with query parameters; returns the validated JSON. */
-  get<T = unknown>(path: string, init: Omit<RequestInit, "body"> = {}): Promise<T> {
+  get<T = unknown>(path: string, init: Omit<RequestInit<T>, "body"> = {}): Promise<T> {
     return this.json<T>("GET", path, init);
   }
 
   /** POST a JSON body; returns the validated JSON. */
-  post<T = unknown>(path: string, body: unknown, init: Omit<RequestInit, "body"> = {}): Promise<T> {
+  post<T = unknown>(
+    path: string,
+    body: unknown,
+    init: Omit<RequestInit<T>, "body"> = {},
+  ): Promise<T> {
     return this.json<T>("POST", path, { ...init, body });
   }
 
   /** PATCH a JSON body. */
-  patch<T = unknown>(path: string, body: unknown, init: Omit<RequestInit, "body"> = {}): Promise<T> {
+  patch<T = unknown>(
+    path: string,
+    body: unknown,
+    init: Omit<RequestInit<T>, "body"> = {},
+  ): Promise<T> {
     return this.json<T>("PATCH", path, { ...init, body });
   }
 
   /** DELETE with a JSON body (as the MLflow registry expects). */
-  delete<T = unknown>(path: string, body?: unknown, init: Omit<RequestInit, "body"> = {}): Promise<T> {
+  delete<T = unknown>(
+    path: string,
+    body?: unknown,
+    init: Omit<RequestInit<T>, "body"> = {},
+  ): Promise<T> {
     return this.json<T>("DELETE", path, { ...init, body });
   }
 
-  /** Sends a JSON request and parses (and validates) the JSON answer. */
-  async json<T>(method: string, path: string, init: RequestInit = {}): Promise<T> {
-    const hasBody = init.body !== undefined;
-    const text = hasBody ? encodeJson(init.body) : undefined;
-    const res = await this.raw(method, path, {
+  /**
+   * Sends a JSON request and parses (and validates) the JSON answer. Reading the answer is
+   * part of the attempt: a connection dropped or a timeout while the body arrives is
+   * retried like any other transient failure.
+   */
+  async json<T = unknown>(method: string, path: string, init: RequestInit<T> = {}): Promise<T> {
+    const text = init.bodyText ??
+      (init.body !== undefined ? encodeJson(init.body) : undefined);
+    const bodyText = await this.#request(method, path, {
       query: init.query,
       body: text === undefined ? undefined : () => text,
-      headers: hasBody ? { "Content-Type": "application/json" } : {},
+      headers: text === undefined ? {} : { "Content-Type": "application/json" },
       signal: init.signal,
-    });
-    const bodyText = await res.text();
+    }, (res) => res.text());
     let parsed: unknown = {};
-    if (bodyText.trim() !== "" && bodyText.trim() !== "200 OK") {
+    const trimmed = bodyText.trim();
+    if (trimmed !== "" && trimmed !== "200 OK") {
       try {
         parsed = JSON.parse(bodyText);
       } catch (err) {
         throw new MlflowApiError({
-          status: res.status,
+          status: 200,
           errorCode: "INVALID_RESPONSE",
           endpoint: path,
           method,
@@ -216,7 +284,7 @@ export class MlflowTransport {
     const result = init.schema.safeParse(parsed);
     if (!result.success) {
       throw new MlflowApiError({
-        status: res.status,
+        status: 200,
         errorCode: "INVALID_RESPONSE",
         endpoint: path,
         method,
@@ -229,26 +297,43 @@ export class MlflowTransport {
   /**
    * Sends a request and returns the successful `Response` (status 2xx) for the caller to
    * read or stream. Non-2xx answers become {@link MlflowApiError}; transient ones are retried
-   * when the body can be replayed.
+   * when the body can be replayed. The per-attempt timeout covers the wait for the response
+   * headers, not the reading of the body (streams may take long).
    */
-  async raw(method: string, path: string, init: RawRequestInit = {}): Promise<Response> {
+  raw(method: string, path: string, init: RawRequestInit = {}): Promise<Response> {
+    return this.#request(method, path, init, undefined);
+  }
+
+  async #request<R>(
+    method: string,
+    path: string,
+    init: RawRequestInit,
+    read: ((res: Response) => Promise<R>) | undefined,
+  ): Promise<R> {
     const url = `${this.baseUrl}${path}${toSearchParams(init.query)}`;
     const started = Date.now();
     const replayable = init.body === undefined || typeof init.body === "function";
     let attempt = 0;
     while (true) {
       attempt++;
+      init.signal?.throwIfAborted();
       const headers = new Headers({ ...this.#headers, ...init.headers });
       const authorization = await this.#authorization();
       if (authorization) headers.set("Authorization", authorization);
-      headers.set("User-Agent", "evalkit-mlflow-client/0.1.0");
+      headers.set("User-Agent", USER_AGENT);
       const body = typeof init.body === "function" ? await init.body() : init.body;
-      const timeout = AbortSignal.timeout(this.#timeoutMs);
-      const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
-      let res: Response | undefined;
-      let failure: { status: number; code: string; message: string; retryAfterMs?: number; cause?: unknown };
+      const controller = new AbortController();
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        controller.abort(new DOMException("attempt timed out", "TimeoutError"));
+      }, this.#timeoutMs);
+      const signal = init.signal
+        ? AbortSignal.any([init.signal, controller.signal])
+        : controller.signal;
+      let failure: Failure;
       try {
-        res = await fetch(url, {
+        const res = await fetch(url, {
           method,
           headers,
           body,
@@ -256,48 +341,99 @@ export class MlflowTransport {
           ...(this.#client ? { client: this.#client } : {}),
           ...(body instanceof ReadableStream ? { duplex: "half" } : {}),
         } as globalThis.RequestInit);
+        if (res.ok) {
+          if (read === undefined) {
+            clearTimeout(timer);
+            return res as R;
+          }
+          try {
+            return await read(res);
+          } catch (err) {
+            if (init.signal?.aborted) throw init.signal.reason ?? err;
+            failure = this.#networkFailure(err, timedOut, "while reading the answer");
+          }
+        } else {
+          failure = await this.#statusFailure(res);
+          if (!RETRYABLE_STATUS.has(res.status)) {
+            throw new MlflowApiError({
+              status: res.status,
+              errorCode: failure.code,
+              endpoint: path,
+              method,
+              message: failure.message,
+              attempts: attempt,
+            });
+          }
+        }
       } catch (err) {
+        if (err instanceof MlflowApiError) throw err;
         if (init.signal?.aborted) throw init.signal.reason ?? err;
-        const timedOut = timeout.aborted;
-        failure = {
-          status: 0,
-          code: timedOut ? "DEADLINE_EXCEEDED" : "NETWORK_ERROR",
-          message: timedOut
-            ? `no answer within ${this.#timeoutMs} ms`
-            : `network error: ${err instanceof Error ? err.message : String(err)}`,
-          cause: err,
-        };
+        failure = this.#networkFailure(err, timedOut, "");
+      } finally {
+        clearTimeout(timer);
       }
-      if (res) {
-        if (res.ok) return res;
-        const text = await res.text().catch(() => "");
-        let code = STATUS_CODES[res.status] ?? `HTTP_${res.status}`;
-        let message = text.slice(0, 2000);
-        try {
-          const j = JSON.parse(text);
-          if (j && typeof j === "object" && typeof j.error_code === "string") code = j.error_code;
-          if (j && typeof j === "object" && typeof j.message === "string") message = j.message;
-        } catch {
-          // not JSON: keep the text
-        }
-        failure = { status: res.status, code, message, retryAfterMs: parseRetryAfter(res.headers.get("Retry-After")) };
-        if (!RETRYABLE_STATUS.has(res.status)) {
-          throw new MlflowApiError({ status: res.status, errorCode: code, endpoint: path, method, message, attempts: attempt });
-        }
-      }
-      const f = failure!;
       const canRetry = replayable && attempt <= this.#retry.maxRetries;
-      const backoff = Math.min(this.#retry.maxDelayMs, this.#retry.baseDelayMs * 2 ** (attempt - 1));
-      const delay = f.retryAfterMs ?? Math.random() * backoff;
+      const backoff = Math.min(
+        this.#retry.maxDelayMs,
+        this.#retry.baseDelayMs * 2 ** (attempt - 1),
+      );
+      const delay = failure.retryAfterMs ?? Math.random() * backoff;
       const elapsed = Date.now() - started;
       if (!canRetry || elapsed + delay > this.#retry.totalBudgetMs) {
         throw new MlflowApiError(
-          { status: f.status, errorCode: f.code, endpoint: path, method, message: f.message, attempts: attempt },
-          f.cause === undefined ? undefined : { cause: f.cause },
+          {
+            status: failure.status,
+            errorCode: failure.code,
+            endpoint: path,
+            method,
+            message: failure.message,
+            attempts: attempt,
+          },
+          failure.cause === undefined ? undefined : { cause: failure.cause },
         );
       }
       await this.#sleep(delay);
     }
+  }
+
+  async #statusFailure(res: Response): Promise<Failure> {
+    const text = await res.text().catch(() => "");
+    let code = STATUS_CODES[res.status] ?? `HTTP_${res.status}`;
+    let message = text.slice(0, 2000);
+    try {
+      const j = JSON.parse(text);
+      if (j && typeof j === "object" && typeof j.error_code === "string") code = j.error_code;
+      if (j && typeof j === "object" && typeof j.message === "string") message = j.message;
+    } catch {
+      // not JSON: keep the text
+    }
+    return {
+      status: res.status,
+      code,
+      message,
+      retryAfterMs: parseRetryAfter(res.headers.get("Retry-After")),
+    };
+  }
+
+  #networkFailure(err: unknown, timedOut: boolean, when: string): Failure {
+    const suffix = when === "" ? "" : ` ${when}`;
+    if (timedOut) {
+      return {
+        status: 0,
+        code: "DEADLINE_EXCEEDED",
+        message: `no answer within ${this.#timeoutMs} ms${suffix}`,
+        cause: err,
+      };
+    }
+    let message = `network error${suffix}: ${err instanceof Error ? err.message : String(err)}`;
+    if (/certificate|UnknownIssuer|tls|ssl/i.test(message)) {
+      message += this.#insecureTls
+        ? ". MLFLOW_TRACKING_INSECURE_TLS is set, but Deno verifies certificates unless the " +
+          "process runs with --unsafely-ignore-certificate-errors[=host]"
+        : ". For a private CA set MLFLOW_TRACKING_SERVER_CERT_PATH (or pass " +
+          "Deno.createHttpClient({ caCerts }) as `client`)";
+    }
+    return { status: 0, code: "NETWORK_ERROR", message, cause: err };
   }
 
   async #authorization(): Promise<string | undefined> {
@@ -306,11 +442,28 @@ export class MlflowTransport {
       case "none":
         return undefined;
       case "basic":
-        return `Basic ${btoa(`${auth.username}:${auth.password}`)}`;
+        return `Basic ${btoa(utf8Binary(`${auth.username}:${auth.password}`))}`;
       case "bearer":
         return `Bearer ${auth.token}`;
       case "dynamic":
         return `Bearer ${await auth.getToken()}`;
     }
   }
+}
+
+interface Failure {
+  status: number;
+  code: string;
+  message: string;
+  retryAfterMs?: number | undefined;
+  cause?: unknown;
+}
+
+const USER_AGENT = "evalkit-mlflow-client/0.1.0";
+
+/** btoa() takes Latin-1; encode UTF-8 credentials byte by byte. */
+function utf8Binary(text: string): string {
+  let out = "";
+  for (const b of new TextEncoder().encode(text)) out += String.fromCharCode(b);
+  return out;
 }

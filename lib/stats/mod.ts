@@ -44,3 +44,16 @@ export {
 export type { PsiBand, PsiOptions, PsiResult } from "./psi.ts";
 export { benjaminiHochberg, bonferroni } from "./multiple_testing.ts";
 export type { BenjaminiHochbergOptions } from "./multiple_testing.ts";
+export { classificationReport } from "./classification.ts";
+export type {
+  AveragedMetrics,
+  BinaryMetrics,
+  ClassificationReport,
+  ClassificationReportOptions,
+  ClassMetrics,
+  ZeroDivision,
+} from "./classification.ts";
+export { averagePrecision, prAuc, rocAuc } from "./auc.ts";
+export { meanStdCi } from "./summary.ts";
+export type { MeanStdCi, MeanStdCiOptions } from "./summary.ts";
+export { studentTCdf, studentTQuantile } from "./student_t.ts";

@@ -5,6 +5,13 @@
  * @module
  */
 import { MlflowApiError } from "../../_internal/errors.ts";
+import type {
+  ArtifactFileInfo,
+  ArtifactRepository,
+  ArtifactRepositoryFactory,
+  ArtifactRequestOptions,
+  ArtifactUploadBody,
+} from "../artifacts.ts";
 import type { MlflowTransport } from "../transport.ts";
 import {
   type ArtifactCredential,
@@ -383,4 +390,74 @@ export class DatabricksArtifactRepository {
       type: info.type,
     };
   }
+}
+
+/**
+ * The MLflow client's `ArtifactRepository` for one `dbfs:/databricks/mlflow-tracking/…`
+ * URI, backed by a shared {@link DatabricksArtifactRepository}.
+ *
+ * @example
+ * ```ts ignore
+ * import { DbfsArtifactRepository, DatabricksArtifactRepository } from "@evalkit/evalkit/databricks";
+ * const repo = new DbfsArtifactRepository(run.info.artifactUri, new DatabricksArtifactRepository(transport));
+ * console.log(await repo.list(""));
+ * ```
+ */
+export class DbfsArtifactRepository implements ArtifactRepository {
+  /** The artifact URI this repository serves. */
+  readonly artifactUri: string;
+  /** The workspace repository doing the requests. */
+  readonly backend: DatabricksArtifactRepository;
+
+  /** Checks the URI and binds it to a backend. */
+  constructor(artifactUri: string, backend: DatabricksArtifactRepository) {
+    parseDatabricksArtifactUri(artifactUri);
+    this.artifactUri = artifactUri;
+    this.backend = backend;
+  }
+
+  /** Writes one file (the body is read into memory so the signed-URL fallback can resend it). */
+  async upload(
+    path: string,
+    body: ArtifactUploadBody,
+    _options?: ArtifactRequestOptions,
+  ): Promise<void> {
+    await this.backend.upload(this.artifactUri, path, await body.open());
+  }
+
+  /** Lists the direct children of a folder. */
+  list(path: string, _options?: ArtifactRequestOptions): Promise<ArtifactFileInfo[]> {
+    return this.backend.list(this.artifactUri, path);
+  }
+
+  /** Streams one file. */
+  download(path: string, _options?: ArtifactRequestOptions): Promise<ReadableStream<Uint8Array>> {
+    return this.backend.download(this.artifactUri, path);
+  }
+}
+
+const shared = new WeakMap<MlflowTransport, DatabricksArtifactRepository>();
+
+/**
+ * A factory for `registerArtifactRepository("dbfs", …)` / `client.artifacts.register("dbfs", …)`:
+ * one {@link DatabricksArtifactRepository} per transport, shared by every `dbfs:` URI.
+ *
+ * @example
+ * ```ts ignore
+ * import { registerArtifactRepository } from "@evalkit/evalkit/mlflow";
+ * import { dbfsArtifactRepositoryFactory } from "@evalkit/evalkit/databricks";
+ * registerArtifactRepository("dbfs", dbfsArtifactRepositoryFactory());
+ * ```
+ */
+export function dbfsArtifactRepositoryFactory(
+  options: DatabricksArtifactRepositoryOptions = {},
+): ArtifactRepositoryFactory {
+  return (artifactUri, transport) => {
+    let backend = shared.get(transport);
+    if (!backend) {
+      backend = new DatabricksArtifactRepository(transport, options);
+      shared.set(transport, backend);
+    }
+    return new DbfsArtifactRepository(artifactUri, backend);
+  };
 }

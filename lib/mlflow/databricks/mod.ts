@@ -41,7 +41,12 @@ export {
   uploadToSignedUrl,
 } from "./signed_url.ts";
 export type { ArtifactCredential, SignedUrlOptions } from "./signed_url.ts";
-export { DatabricksArtifactRepository, parseDatabricksArtifactUri } from "./artifact_repository.ts";
+export {
+  DatabricksArtifactRepository,
+  DbfsArtifactRepository,
+  dbfsArtifactRepositoryFactory,
+  parseDatabricksArtifactUri,
+} from "./artifact_repository.ts";
 export type {
   DatabricksArtifactContent,
   DatabricksArtifactEntry,

@@ -5,7 +5,12 @@
  */
 import { MlflowApiError } from "../../_internal/errors.ts";
 import { type MlflowAuth, MlflowTransport, type RetryOptions } from "../transport.ts";
-import { DatabricksArtifactRepository, type FilesApiMode } from "./artifact_repository.ts";
+import type { ArtifactRepositoryFactory } from "../artifacts.ts";
+import {
+  DatabricksArtifactRepository,
+  DbfsArtifactRepository,
+  type FilesApiMode,
+} from "./artifact_repository.ts";
 import {
   type DatabricksConfig,
   type EnvSource,
@@ -54,6 +59,11 @@ export interface DatabricksTarget {
   transport: MlflowTransport;
   /** Artifact repository for `dbfs:` artifact URIs. */
   artifactRepository: DatabricksArtifactRepository;
+  /**
+   * For the MLflow client: `client.artifacts.register("dbfs", target.artifactRepositoryFactory)`.
+   * Every `dbfs:` URI is served by {@link DatabricksTarget.artifactRepository}.
+   */
+  artifactRepositoryFactory: ArtifactRepositoryFactory;
   /** Unity Catalog registry, or `undefined` for the legacy workspace registry. */
   registry: UnityCatalogRegistry | undefined;
   /** The OAuth token source, when OAuth M2M is used. */
@@ -156,6 +166,8 @@ export function databricksTarget(
     config,
     transport,
     artifactRepository,
+    artifactRepositoryFactory: (artifactUri) =>
+      new DbfsArtifactRepository(artifactUri, artifactRepository),
     registry,
     tokenSource,
     validateExperimentName: assertWorkspaceExperimentName,

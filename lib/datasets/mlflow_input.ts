@@ -1,0 +1,198 @@
+/**
+ * The MLflow dataset entity of a dataset (for `runs/log-inputs`) and its profile.
+ *
+ * @module
+ */
+import type { ColumnType, Dataset, DatasetSchema, Row } from "./types.ts";
+
+/** A dataset as MLflow records it (same shape as lib/mlflow's `DatasetEntity`). */
+export interface MlflowDatasetEntity {
+  /** Dataset name. */
+  name: string;
+  /** Digest, ≤ 36 characters (the 8-hex short digest). */
+  digest: string;
+  /** `local` for files on this machine. */
+  sourceType: string;
+  /** JSON string such as `{"uri": "datasets/x/1.0.0/data.jsonl"}`. */
+  source: string;
+  /** JSON string `{"mlflow_colspec": [...]}`. */
+  schema?: string;
+  /** JSON string `{"num_rows", "num_elements", ...}`. */
+  profile?: string;
+}
+
+/** A dataset input of a run (same shape as lib/mlflow's `DatasetInput`). */
+export interface MlflowDatasetInput {
+  /** The dataset. */
+  dataset: MlflowDatasetEntity;
+  /** Input tags, e.g. `{ "mlflow.data.context": "evaluation" }`. */
+  tags?: Record<string, string>;
+}
+
+/** Statistics of one column in a {@link DatasetProfile}. */
+export interface ColumnProfile {
+  /** Column type. */
+  type: ColumnType;
+  /** Non-null values. */
+  count: number;
+  /** Null or absent values. */
+  missing: number;
+  /** Numeric columns: smallest value. */
+  min?: number;
+  /** Numeric columns: largest value. */
+  max?: number;
+  /** Numeric columns: mean. */
+  mean?: number;
+  /** Numeric columns: sample standard deviation. */
+  std?: number;
+  /** String and boolean columns: number of distinct values. */
+  distinct?: number;
+  /** String and boolean columns (not personal data): the most frequent values and their counts (≤ 10). */
+  top?: [string, number][];
+}
+
+/** A dataset profile as logged to MLflow. */
+export interface DatasetProfile {
+  /** Row count. */
+  num_rows: number;
+  /** Rows × columns. */
+  num_elements: number;
+  /** Full SHA-256 content digest (the entity's digest is the 8-hex short one). */
+  sha256: string;
+  /** Dataset version. */
+  version: string;
+  /** Per-column statistics. */
+  columns: Record<string, ColumnProfile>;
+}
+
+/**
+ * Profiles rows: per-column count, missing, and min/max/mean/std for numbers or distinct/top
+ * values for strings and booleans (no values shown for personal-data columns).
+ *
+ * @example
+ * ```ts
+ * import { profileColumns } from "@evalkit/evalkit/datasets";
+ * const p = profileColumns([{ x: 1 }, { x: 3 }], { columns: [{ name: "x", type: "number" }] });
+ * if (p.x!.mean !== 2 || p.x!.max !== 3) throw new Error("profile");
+ * ```
+ */
+export function profileColumns(
+  rows: readonly Row[],
+  schema: DatasetSchema,
+): Record<string, ColumnProfile> {
+  const out: Record<string, ColumnProfile> = {};
+  for (const col of schema.columns) {
+    let count = 0, missing = 0;
+    if (col.type === "number" || col.type === "integer") {
+      let min = Infinity, max = -Infinity, mean = 0, m2 = 0;
+      for (const r of rows) {
+        const v = r[col.name];
+        if (typeof v !== "number" || !Number.isFinite(v)) {
+          missing++;
+          continue;
+        }
+        count++;
+        if (v < min) min = v;
+        if (v > max) max = v;
+        const d = v - mean;
+        mean += d / count;
+        m2 += d * (v - mean);
+      }
+      const p: ColumnProfile = { type: col.type, count, missing };
+      if (count > 0) {
+        p.min = min;
+        p.max = max;
+        p.mean = Number(mean.toPrecision(12));
+        p.std = count > 1 ? Number(Math.sqrt(m2 / (count - 1)).toPrecision(12)) : 0;
+      }
+      out[col.name] = p;
+    } else {
+      const freq = new Map<string, number>();
+      for (const r of rows) {
+        const v = r[col.name];
+        if (v === null || v === undefined) {
+          missing++;
+          continue;
+        }
+        count++;
+        const k = String(v);
+        freq.set(k, (freq.get(k) ?? 0) + 1);
+      }
+      const p: ColumnProfile = { type: col.type, count, missing, distinct: freq.size };
+      if (!col.personalData) {
+        p.top = [...freq.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(
+          0,
+          10,
+        );
+      }
+      out[col.name] = p;
+    }
+  }
+  return out;
+}
+
+const MLFLOW_TYPES: Record<ColumnType, string> = {
+  number: "double",
+  integer: "long",
+  string: "string",
+  boolean: "boolean",
+};
+
+/** Options for {@link toMlflowDatasetInput}. */
+export interface MlflowDatasetInputOptions {
+  /** The `mlflow.data.context` tag, e.g. `evaluation`, `training`. */
+  context: string;
+  /** The source URI. Default `datasets/<name>/<version>/data.jsonl`. */
+  sourceUri?: string;
+  /** Extra input tags. */
+  tags?: Record<string, string>;
+}
+
+/**
+ * The MLflow `DatasetInput` for a dataset: the 8-hex short digest as the entity digest
+ * (MLflow allows ≤ 36 characters), `source_type` `local`, source `{"uri": …}`, schema
+ * `{"mlflow_colspec": […]}` and a profile with row count, element count, full SHA-256 and
+ * per-column statistics. Personal-data columns are described but none of their values appear.
+ *
+ * @example
+ * ```ts
+ * import { splitRows, toMlflowDatasetInput, type Dataset } from "@evalkit/evalkit/datasets";
+ * declare const ds: Dataset;
+ * const input = toMlflowDatasetInput(ds, { context: "evaluation" });
+ * // await client.runs.logInputs(runId, { datasets: [input] });
+ * ```
+ */
+export function toMlflowDatasetInput(
+  ds: Dataset,
+  options: MlflowDatasetInputOptions,
+): MlflowDatasetInput {
+  const colspec = ds.schema.columns.map((c) => ({
+    type: c.personalData === "hash" ? "string" : MLFLOW_TYPES[c.type],
+    name: c.name,
+    required: c.required ?? true,
+  }));
+  const profile: DatasetProfile = {
+    num_rows: ds.rows.length,
+    num_elements: ds.rows.length * ds.schema.columns.length,
+    sha256: ds.digest,
+    version: ds.version,
+    columns: profileColumns(ds.rows, ds.schema),
+  };
+  const uri = options.sourceUri ?? `datasets/${ds.name}/${ds.version}/data.jsonl`;
+  return {
+    dataset: {
+      name: ds.name,
+      digest: ds.mlflowDigest,
+      sourceType: "local",
+      source: JSON.stringify({ uri }),
+      schema: JSON.stringify({ mlflow_colspec: colspec }),
+      profile: JSON.stringify(profile),
+    },
+    tags: {
+      "mlflow.data.context": options.context,
+      "evalkit.dataset.version": ds.version,
+      "evalkit.dataset.sha256": ds.digest,
+      ...options.tags,
+    },
+  };
+}

@@ -1,0 +1,114 @@
+/**
+ * Datasets: versioned, validated, digested datasets with lineage, reproducible splits and
+ * MLflow dataset inputs. The danfojs adapter lives behind its own export
+ * (`@evalkit/evalkit/danfo`) so importing this module never loads danfojs.
+ *
+ * @example
+ * ```ts ignore
+ * import { DatasetManager } from "@evalkit/evalkit/datasets";
+ * const dm = new DatasetManager({ basePath: "datasets" });
+ * const ds = await dm.load("loan_approval_test_set");
+ * console.log(ds.version, ds.rows.length, ds.digest);
+ * ```
+ *
+ * @module
+ */
+export type {
+  ColumnSpec,
+  ColumnType,
+  Dataset,
+  DatasetMetadata,
+  DatasetOperation,
+  DatasetParent,
+  DatasetSchema,
+  DatasetSource,
+  Row,
+} from "./types.ts";
+export {
+  createDataset,
+  type CreateDatasetOptions,
+  type DatasetInputLogger,
+  type DatasetListing,
+  DatasetManager,
+  type ImportOptions,
+  type LogToMlflowOptions,
+  type ManagerSplitOptions,
+  type SavedDataset,
+} from "./manager.ts";
+export {
+  convertCsvValue,
+  type DatasetFormat,
+  firstInvalidUtf8,
+  formatFromPath,
+  parseDatasetBytes,
+  readCsvStream,
+  readDatasetFile,
+  type ReadDatasetOptions,
+  type ReadDatasetResult,
+} from "./formats.ts";
+export {
+  buildSchema,
+  inferSchema,
+  type InferSchemaOptions,
+  KindCounter,
+  kindOf,
+  type RowParseIssue,
+  type RowParseResult,
+  type RowValidator,
+  rowZodSchema,
+  schemaFromZod,
+  type SchemaFromZodOptions,
+  type ValueKind,
+  type ZodObjectLike,
+} from "./schema.ts";
+export {
+  assertValidRows,
+  type ValidateOptions,
+  validateRows,
+  type ValidationResult,
+} from "./validate.ts";
+export { canonicalRow, type DatasetDigest, datasetDigest } from "./digest.ts";
+export { type SplitOptions, type SplitResult, splitRows } from "./split.ts";
+export {
+  hashPersonalValue,
+  protectedSchema,
+  type ProtectOptions,
+  protectPersonalData,
+  protectRows,
+} from "./personal_data.ts";
+export {
+  type ColumnProfile,
+  type DatasetProfile,
+  type MlflowDatasetEntity,
+  type MlflowDatasetInput,
+  type MlflowDatasetInputOptions,
+  profileColumns,
+  toMlflowDatasetInput,
+} from "./mlflow_input.ts";
+export { checkDatasetName, checkDatasetVersion, compareVersions } from "./names.ts";
+export {
+  generateLoanRows,
+  generateShippedDatasets,
+  LOAN_RULES,
+  loanApprovalSchema,
+  type LoanGeneratorOptions,
+  type LoanRuleDecision,
+  loanRuleDecision,
+  SHIPPED_DATASETS,
+  type ShippedDatasetSpec,
+} from "./loan.ts";
+export { createRng, type Rng } from "../_internal/rng.ts";
+export {
+  canonicalJson,
+  createIncrementalHash,
+  type IncrementalHash,
+  md5Hex,
+  sha256Hex,
+} from "../_internal/digest.ts";
+export {
+  type CsvParseOptions,
+  CsvSyntaxError,
+  parseCsvStream,
+  stringifyCsv,
+} from "../_internal/csv.ts";
+export { DatasetError, formatIssue, type Issue } from "../_internal/errors.ts";

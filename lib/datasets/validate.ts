@@ -1,0 +1,176 @@
+/**
+ * Dataset validation: issues as data, plus a throwing variant.
+ *
+ * @module
+ */
+import { DatasetError, type Issue } from "../_internal/errors.ts";
+import { rowZodSchema } from "./schema.ts";
+import type { DatasetSchema, Row } from "./types.ts";
+
+/** The result of {@link validateRows}. */
+export interface ValidationResult {
+  /** True when no issue was found. */
+  ok: boolean;
+  /** The issues, at most `maxIssues` of them. */
+  issues: Issue[];
+  /** True when more issues existed than were kept. */
+  truncated: boolean;
+}
+
+/** Options for {@link validateRows}. */
+export interface ValidateOptions {
+  /** Stop collecting after this many issues. Default 100. */
+  maxIssues?: number;
+  /** Added to each issue (the file the rows came from). */
+  file?: string;
+  /** Maps a row index to its 1-based line in the file, for issue locations. */
+  lineOf?: (row: number) => number | undefined;
+}
+
+function preview(v: unknown): string {
+  if (typeof v === "number") return String(v);
+  if (v === undefined) return "nothing";
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 40 ? `${s.slice(0, 37)}…` : s;
+}
+
+/**
+ * Validates rows against a schema. Issue codes: `empty_dataset`, `missing_target`,
+ * `missing_field`, `wrong_type`, `non_finite` (NaN or ±Infinity in a numeric field),
+ * `out_of_range` (an integer beyond the safe range), `invalid_value` (not one of the column's
+ * values), `duplicate_id`. Paths are `[row, field]` with 0-based rows.
+ *
+ * @example
+ * ```ts
+ * import { validateRows } from "@evalkit/evalkit/datasets";
+ * const schema = { columns: [{ name: "id", type: "string" as const }, { name: "x", type: "number" as const }], id: "id" };
+ * const r = validateRows([{ id: "a", x: 1 }, { id: "a", x: Number.NaN }], schema);
+ * if (r.issues.map((i) => i.code).join() !== "non_finite,duplicate_id") throw new Error(JSON.stringify(r.issues));
+ * ```
+ */
+export function validateRows(
+  rows: readonly Row[],
+  schema: DatasetSchema,
+  options: ValidateOptions = {},
+): ValidationResult {
+  const max = options.maxIssues ?? 100;
+  const issues: Issue[] = [];
+  let truncated = false;
+  const push = (issue: Issue): boolean => {
+    if (issues.length >= max) {
+      truncated = true;
+      return false;
+    }
+    const row = typeof issue.path[0] === "number" ? issue.path[0] : undefined;
+    const line = row !== undefined ? options.lineOf?.(row) : undefined;
+    issues.push({
+      ...issue,
+      ...(options.file !== undefined ? { file: options.file } : {}),
+      ...(line !== undefined ? { line } : {}),
+    });
+    return true;
+  };
+  if (rows.length === 0) {
+    push({ code: "empty_dataset", path: [], message: "The dataset has no rows" });
+    return { ok: false, issues, truncated };
+  }
+  const target = schema.target;
+  if (target !== undefined) {
+    if (!schema.columns.some((c) => c.name === target)) {
+      push({
+        code: "missing_target",
+        path: [target],
+        message: `The target column ${JSON.stringify(target)} is not in the schema`,
+      });
+    } else if (!rows.some((r) => r[target] !== undefined && r[target] !== null)) {
+      push({
+        code: "missing_target",
+        path: [target],
+        message: `No row has the target field ${JSON.stringify(target)}`,
+      });
+      return { ok: false, issues, truncated };
+    }
+  }
+  const zod = rowZodSchema(schema);
+  const types = new Map(schema.columns.map((c) => [c.name, c]));
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    const parsed = zod.safeParse(row);
+    if (parsed.success) continue;
+    for (const zi of parsed.error.issues) {
+      const field = String(zi.path[0] ?? "");
+      const col = types.get(field);
+      const value = row[field];
+      let code: string, message: string;
+      if (value === undefined || value === null) {
+        code = field === target ? "missing_target" : "missing_field";
+        message = `Missing required field ${field}`;
+      } else if (typeof value === "number" && !Number.isFinite(value)) {
+        code = "non_finite";
+        message = `Expected ${field} to be a finite number but found ${value}`;
+      } else if (zi.code === "too_big" || zi.code === "too_small") {
+        code = "out_of_range";
+        message = `Expected ${field} to be a safe integer but found ${preview(value)}`;
+      } else if (zi.code === "invalid_value") {
+        code = "invalid_value";
+        message = `Expected ${field} to be one of ${
+          (col?.values ?? []).map((v) => JSON.stringify(v)).join(", ")
+        } but found ${preview(value)}`;
+      } else {
+        code = "wrong_type";
+        message = `Expected ${field} to be ${
+          col?.type === "integer" ? "an integer" : `a ${col?.type ?? "value"}`
+        } but found ${preview(value)}`;
+      }
+      if (!push({ code, path: [i, field], message })) return { ok: false, issues, truncated };
+    }
+  }
+  const id = schema.id;
+  if (id !== undefined) {
+    const seen = new Map<unknown, number>();
+    for (let i = 0; i < rows.length; i++) {
+      const v = rows[i]![id];
+      if (v === undefined || v === null) continue;
+      const first = seen.get(v);
+      if (first !== undefined) {
+        const ok = push({
+          code: "duplicate_id",
+          path: [i, id],
+          message: `Duplicate ${id} ${preview(v)} (first seen at row ${first})`,
+        });
+        if (!ok) break;
+      } else seen.set(v, i);
+    }
+  }
+  return { ok: issues.length === 0, issues, truncated };
+}
+
+/**
+ * Validates and throws a {@link DatasetError} carrying every issue when invalid.
+ *
+ * @example
+ * ```ts
+ * import { assertValidRows } from "@evalkit/evalkit/datasets";
+ * import { DatasetError } from "@evalkit/evalkit";
+ * try {
+ *   assertValidRows([], { columns: [] });
+ *   throw new Error("should throw");
+ * } catch (e) {
+ *   if (!(e instanceof DatasetError) || e.issues[0]!.code !== "empty_dataset") throw e;
+ * }
+ * ```
+ */
+export function assertValidRows(
+  rows: readonly Row[],
+  schema: DatasetSchema,
+  options: ValidateOptions = {},
+): void {
+  const r = validateRows(rows, schema, options);
+  if (!r.ok) {
+    const where = options.file !== undefined ? ` in ${options.file}` : "";
+    throw new DatasetError(
+      `Invalid dataset${where}: ${r.issues.length}${r.truncated ? "+" : ""} issue(s)`,
+      r.issues,
+    );
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * Reading a baseline evaluation run (its metrics and per-row table) from an MLflow server or
+ * from the local store.
+ *
+ * @module
+ */
+import { MlflowClient } from "../mlflow/client.ts";
+import { readEnv } from "../_internal/env.ts";
+import { readLocalRun } from "../tracking/local_store.ts";
+import type { ComparableRow } from "./compare.ts";
+
+/** A baseline to compare with: its metrics and, for the per-row diff, its rows. */
+export interface Baseline {
+  /** The baseline run's id. */
+  runId: string;
+  /** Its metrics (latest values). */
+  metrics: Record<string, number>;
+  /** Its per-row results, when it has an evaluation table. */
+  rows?: ComparableRow[];
+}
+
+/** Where to read a baseline from. */
+export interface LoadBaselineOptions {
+  /** An MLflow client (default: from `trackingUri`, else `MLFLOW_TRACKING_URI`). */
+  client?: MlflowClient;
+  /** Tracking URI; when neither it nor a client is given, the local store is read. */
+  trackingUri?: string;
+  /** Local store folder (local mode). */
+  storeDir?: string;
+  /** The table artifact. Default `eval_results_table.json`. */
+  tablePath?: string;
+}
+
+/**
+ * Turns an evaluation table (`{columns, data}`) into comparable rows; with several trials per
+ * id, the majority verdict counts.
+ *
+ * @example
+ * ```ts
+ * import { rowsFromTable } from "@evalkit/evalkit/evaluation";
+ * const rows = rowsFromTable({ columns: ["id", "predicted", "correct"], data: [["a", "x", true]] });
+ * if (rows[0]?.correct !== true) throw new Error("unexpected");
+ * ```
+ */
+export function rowsFromTable(table: { columns: string[]; data: unknown[][] }): ComparableRow[] {
+  const id = table.columns.indexOf("id");
+  const correct = table.columns.indexOf("correct");
+  const predicted = table.columns.indexOf("predicted");
+  if (id < 0 || correct < 0) {
+    throw new TypeError(
+      `Expected an evaluation table with 'id' and 'correct' columns but found [${table.columns}]`,
+    );
+  }
+  const acc = new Map<string, { ok: number; n: number; predicted: string | null }>();
+  for (const row of table.data) {
+    const key = String(row[id]);
+    const a = acc.get(key) ??
+      { ok: 0, n: 0, predicted: predicted >= 0 ? (row[predicted] as string | null) : null };
+    a.n++;
+    if (row[correct] === true) a.ok++;
+    acc.set(key, a);
+  }
+  return [...acc].map(([k, a]) => ({ id: k, correct: a.ok * 2 > a.n, predicted: a.predicted }));
+}
+
+/**
+ * Reads a baseline run: latest metrics and, when it has one, its per-row table. Throws a
+ * `TypeError` naming the run when it does not exist.
+ *
+ * @example
+ * ```ts ignore
+ * import { loadBaseline } from "@evalkit/evalkit/evaluation";
+ * const b = await loadBaseline("3f2a…", { trackingUri: "http://127.0.0.1:5000" });
+ * console.log(b.metrics.f1_score, b.rows?.length);
+ * ```
+ */
+export async function loadBaseline(
+  runId: string,
+  options: LoadBaselineOptions = {},
+): Promise<Baseline> {
+  const tablePath = options.tablePath ?? "eval_results_table.json";
+  const uri = options.trackingUri ?? readEnv("MLFLOW_TRACKING_URI");
+  if (options.client || uri) {
+    const own = options.client
+      ? undefined
+      : MlflowClient.fromEnv({ env: { ...Deno.env.toObject(), MLFLOW_TRACKING_URI: uri } });
+    const client = options.client ?? own!;
+    try {
+      let run;
+      try {
+        run = await client.runs.get(runId);
+      } catch (e) {
+        throw new TypeError(
+          `Baseline run '${runId}' was not found on ${uri ?? "the server"}: ${
+            (e as Error).message
+          }`,
+          { cause: e },
+        );
+      }
+      const metrics: Record<string, number> = {};
+      for (const m of run.data.metrics) metrics[m.key] = m.value;
+      let rows: ComparableRow[] | undefined;
+      try {
+        rows = rowsFromTable(
+          JSON.parse(await client.artifacts.readText(run.info.artifactUri, tablePath)),
+        );
+      } catch {
+        rows = undefined; // no per-row table: metrics-only comparison
+      }
+      return { runId, metrics, ...(rows ? { rows } : {}) };
+    } finally {
+      own?.close();
+    }
+  }
+  const local = await readLocalRun(runId, options.storeDir ? { storeDir: options.storeDir } : {});
+  if (!local) throw new TypeError(`Baseline run '${runId}' was not found in the local store`);
+  const storeDir = options.storeDir ?? `${readEnv("EVALKIT_HOME") ?? ".evalkit"}/store`;
+  let rows: ComparableRow[] | undefined;
+  try {
+    const text = await Deno.readTextFile(
+      `${storeDir}/runs/${local.localRunId}/artifacts/${tablePath}`,
+    );
+    rows = rowsFromTable(JSON.parse(text));
+  } catch {
+    rows = undefined;
+  }
+  return {
+    runId: local.localRunId,
+    metrics: { ...local.latestMetrics },
+    ...(rows ? { rows } : {}),
+  };
+}

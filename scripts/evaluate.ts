@@ -1,0 +1,432 @@
+/**
+ * `deno task evaluate`: evaluate an agent on a dataset and record it in MLflow (or, with no
+ * MLFLOW_TRACKING_URI, in the embedded local store). Exit codes: 0 ok, 1 unexpected error,
+ * 2 bad usage or input, 3 quality gate failed, 4 drift detected, 130 interrupted (Ctrl-C).
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { DatasetError, formatIssue } from "../lib/_internal/errors.ts";
+import { readEnv } from "../lib/_internal/env.ts";
+import { DatasetManager } from "../lib/datasets/mod.ts";
+import type { Dataset } from "../lib/datasets/mod.ts";
+import { AgentTracker } from "../lib/tracking/agent_tracker.ts";
+import { HttpAgent, LoanApprovalAgent } from "../lib/agents/mod.ts";
+import type { Agent } from "../lib/agents/mod.ts";
+import {
+  type EvalResult,
+  formatGateResult,
+  formatProgress,
+  type MetricThreshold,
+  ModelEvaluator,
+  parseGateFlags,
+  type PriceTable,
+} from "../lib/evaluation/mod.ts";
+import { formatValue, markdownTable } from "../lib/report/mod.ts";
+
+const USAGE = `Usage: deno task evaluate [options]
+
+Evaluates an agent on a versioned dataset and records params, the dataset, metrics and
+artifacts in MLflow (MLFLOW_TRACKING_URI), or in the local store .evalkit/store when unset.
+With no options: the built-in loan_approval agent on datasets/loan_approval_test_set.
+
+Agent and data
+  --agent <name>             agent name (built-in: loan_approval)            [loan_approval]
+  --agent-url <url>          evaluate an HTTP agent: POST each row as JSON (bearer token from
+                             EVALKIT_AGENT_TOKEN; outcome read from outcome/decision/prediction)
+  --agent-service            evaluate the Loan Agent API at EVALKIT_AGENT_URL
+                             [http://127.0.0.1:8080/api/v1/loan/decision]
+  --dataset <name[@version]> dataset in --datasets-dir                       [loan_approval_test_set]
+  --datasets-dir <dir>       where datasets live                             [datasets]
+  --target-field <field>     label column                                    [schema target]
+Runner
+  --concurrency <n>          calls in flight                                 [8]
+  --timeout-ms <ms>          per-call timeout                                [30000]
+  --retries <n>              retries of retryable failures                   [2]
+  --rps <n>                  rate limit, requests per second
+  --tpm <n>                  rate limit, tokens per minute
+  --repeat <n>               trials; metrics get mean, std and 95% CI        [1]
+  --prices <file.json>       model price table {model: {inputPerMillion, outputPerMillion}}
+Recording
+  --experiment <name>        MLflow experiment                               [/Shared/ai-agents/<agent>]
+  --run-name <name>          run name                                        [<agent>_evaluate_<time>]
+  --tags k=v[,k=v]           extra run tags (repeatable)
+  --no-log                   do not record anything
+Gates (exit 3 when one fails)
+  --fail-under metric=value  metric must be >= value (repeatable, comma lists)
+  --max metric=value         metric must be <= value
+  --baseline-run <run id>    compare with a previous evaluation run (metrics and rows)
+  --max-regression metric=v  allowed regression vs the baseline: absolute, or v% relative
+  --min-improvement metric=v required improvement vs the baseline (MLflow MetricThreshold)
+Drift
+  --drift-detection          also check data drift against --baseline-dataset (exit 4 if drifted)
+  --baseline-dataset <name[@version]>  reference data for drift              [baseline_v1]
+Output
+  --json                     print one JSON document on stdout
+  --summary-file <path>      write the Markdown summary there (e.g. $GITHUB_STEP_SUMMARY)
+  -h, --help                 this help
+
+Example
+  deno task evaluate --dataset loan_approval_test_set@1.0.0 --concurrency 16 \\
+    --fail-under accuracy_score=0.9 --max latency_p99_ms=500 \\
+    --baseline-run 3f2a9c… --max-regression f1_score=0.02
+
+Exit codes: 0 ok, 1 unexpected error, 2 bad usage or input, 3 quality gate failed,
+4 drift detected, 130 interrupted (partial results recorded, run KILLED).`;
+
+class UsageError extends Error {}
+
+function intFlag(v: string | undefined, name: string, min: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) {
+    throw new UsageError(`Expected --${name} to be an integer >= ${min} but found '${v}'`);
+  }
+  return n;
+}
+
+function numFlag(v: string | undefined, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) {
+    throw new UsageError(`Expected --${name} to be a number > 0 but found '${v}'`);
+  }
+  return n;
+}
+
+function splitRef(ref: string): { name: string; version?: string } {
+  const at = ref.lastIndexOf("@");
+  return at > 0 ? { name: ref.slice(0, at), version: ref.slice(at + 1) } : { name: ref };
+}
+
+function parseTags(list: string[]): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const item of list) {
+    for (const pair of item.split(",")) {
+      if (pair.trim() === "") continue;
+      const eq = pair.indexOf("=");
+      if (eq <= 0) throw new UsageError(`Expected --tags as key=value but found '${pair}'`);
+      tags[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
+    }
+  }
+  return tags;
+}
+
+function printSummary(result: EvalResult): void {
+  const m = result.metrics;
+  const keys = [
+    "example_count",
+    "accuracy_score",
+    "precision_score",
+    "recall_score",
+    "f1_score",
+    "roc_auc",
+    "precision_recall_auc",
+    "error_count",
+    "latency_p50_ms",
+    "latency_p95_ms",
+    "latency_p99_ms",
+    "throughput_rows_per_s",
+    "wall_time_s",
+    "tokens_total",
+    "cost_usd_total",
+  ].filter((k) => m[k] !== undefined);
+  const rows = keys.map((k) => {
+    const s = result.summary?.[k];
+    return s
+      ? [
+        k,
+        `${formatValue(s.mean)} ± ${formatValue(s.std)} (95% CI ${formatValue(s.ciLow)}–${
+          formatValue(s.ciHigh)
+        })`,
+      ]
+      : [k, m[k]];
+  });
+  console.log(
+    `${result.agent.name} ${result.agent.version} on ${result.dataset.name}@${result.dataset.version} ` +
+      `(${result.dataset.rowCount} rows, digest ${result.dataset.mlflowDigest}): ${result.status}`,
+  );
+  console.log(markdownTable(["metric", "value"], rows));
+  if (result.errors.total > 0) {
+    console.log(
+      `errors: ${Object.entries(result.errors.byType).map(([k, v]) => `${k} ${v}`).join(", ")}`,
+    );
+  }
+  const diff = result.baseline?.rowDiff?.counts;
+  if (result.baseline) {
+    console.log(
+      `baseline ${result.baseline.runId}` +
+        (diff
+          ? `: ${diff.improved} rows improved, ${diff.regressed} regressed, ${diff.unchanged} unchanged`
+          : ""),
+    );
+  }
+}
+
+async function loadDataset(manager: DatasetManager, ref: string): Promise<Dataset> {
+  const { name, version } = splitRef(ref);
+  return await manager.load(name, version ? { version } : {});
+}
+
+async function main(args: string[]): Promise<number> {
+  let flags;
+  try {
+    flags = parseArgs({
+      args,
+      options: {
+        agent: { type: "string" },
+        "agent-url": { type: "string" },
+        "agent-service": { type: "boolean" },
+        dataset: { type: "string" },
+        "datasets-dir": { type: "string" },
+        "target-field": { type: "string" },
+        "drift-detection": { type: "boolean" },
+        "baseline-dataset": { type: "string" },
+        concurrency: { type: "string" },
+        "timeout-ms": { type: "string" },
+        retries: { type: "string" },
+        rps: { type: "string" },
+        tpm: { type: "string" },
+        repeat: { type: "string" },
+        prices: { type: "string" },
+        experiment: { type: "string" },
+        "run-name": { type: "string" },
+        tags: { type: "string", multiple: true },
+        "no-log": { type: "boolean" },
+        json: { type: "boolean" },
+        "summary-file": { type: "string" },
+        "fail-under": { type: "string", multiple: true },
+        max: { type: "string", multiple: true },
+        "baseline-run": { type: "string" },
+        "max-regression": { type: "string", multiple: true },
+        "min-improvement": { type: "string", multiple: true },
+        help: { type: "boolean", short: "h" },
+      },
+      allowPositionals: false,
+      strict: true,
+    }).values;
+  } catch (e) {
+    console.error(`evaluate: ${(e as Error).message}\nRun 'deno task evaluate --help' for usage.`);
+    return 2;
+  }
+  if (flags.help) {
+    console.log(USAGE);
+    return 0;
+  }
+
+  let thresholds: Record<string, MetricThreshold>;
+  let concurrency: number | undefined, timeoutMs: number | undefined, retries: number | undefined;
+  let repeat: number | undefined, rps: number | undefined, tpm: number | undefined;
+  let tags: Record<string, string>;
+  let prices: PriceTable | undefined;
+  let agent: Agent;
+  const agentName = flags.agent ?? "loan_approval";
+  try {
+    thresholds = parseGateFlags({
+      failUnder: flags["fail-under"] ?? [],
+      max: flags.max ?? [],
+      maxRegression: flags["max-regression"] ?? [],
+      minImprovement: flags["min-improvement"] ?? [],
+    });
+    const relative = Object.values(thresholds).some((t) =>
+      t.maxRegression !== undefined || t.maxRelativeRegression !== undefined ||
+      t.minAbsoluteChange !== undefined || t.minRelativeChange !== undefined
+    );
+    if (relative && !flags["baseline-run"]) {
+      throw new UsageError("--max-regression and --min-improvement need --baseline-run <run id>");
+    }
+    concurrency = intFlag(flags.concurrency, "concurrency", 1);
+    timeoutMs = intFlag(flags["timeout-ms"], "timeout-ms", 1);
+    retries = intFlag(flags.retries, "retries", 0);
+    repeat = intFlag(flags.repeat, "repeat", 1);
+    rps = numFlag(flags.rps, "rps");
+    tpm = numFlag(flags.tpm, "tpm");
+    tags = parseTags(flags.tags ?? []);
+    if (flags.prices) {
+      try {
+        prices = JSON.parse(await Deno.readTextFile(flags.prices));
+      } catch (e) {
+        throw new UsageError(
+          `Cannot read the price table ${flags.prices}: ${(e as Error).message}`,
+        );
+      }
+    }
+    const agentUrl = flags["agent-url"] ??
+      (flags["agent-service"]
+        ? readEnv("EVALKIT_AGENT_URL") ?? "http://127.0.0.1:8080/api/v1/loan/decision"
+        : undefined);
+    if (agentUrl) {
+      const token = readEnv("EVALKIT_AGENT_TOKEN");
+      agent = new HttpAgent({
+        url: agentUrl,
+        name: agentName,
+        ...(token ? { auth: { type: "bearer" as const, token } } : {}),
+        ...(timeoutMs ? { timeoutMs } : {}),
+      });
+    } else if (agentName === "loan_approval") {
+      agent = new LoanApprovalAgent();
+    } else {
+      throw new UsageError(
+        `Unknown agent '${agentName}': built-in agents are loan_approval; use --agent-url for others`,
+      );
+    }
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof TypeError) {
+      console.error(`evaluate: ${e.message}\nRun 'deno task evaluate --help' for usage.`);
+      return 2;
+    }
+    throw e;
+  }
+
+  const manager = new DatasetManager({ basePath: flags["datasets-dir"] ?? "datasets" });
+  let dataset: Dataset;
+  try {
+    dataset = await loadDataset(manager, flags.dataset ?? "loan_approval_test_set");
+  } catch (e) {
+    if (e instanceof DatasetError) {
+      console.error(`evaluate: ${e.message.split("\n")[0]}`);
+      for (const issue of e.issues.slice(0, 10)) console.error(`  ${formatIssue(issue)}`);
+      return 2;
+    }
+    throw e;
+  }
+
+  // Drift detection is provided by lib/drift; resolved lazily so evaluation works without it.
+  let detectDataDrift: ((...a: unknown[]) => Promise<unknown>) | undefined;
+  if (flags["drift-detection"]) {
+    const spec = "../lib/drift/mod.ts";
+    try {
+      const mod = await import(spec);
+      detectDataDrift = mod.detectDataDrift;
+    } catch {
+      detectDataDrift = undefined;
+    }
+    if (!detectDataDrift) {
+      console.error(
+        "evaluate: --drift-detection is not available yet in this build (lib/drift has no detectDataDrift)",
+      );
+      return 2;
+    }
+  }
+
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      console.error(
+        "\nInterrupted: stopping calls, recording partial results (Ctrl-C again to quit now)…",
+      );
+      controller.abort();
+    } else Deno.exit(130);
+  };
+  try {
+    Deno.addSignalListener("SIGINT", onSigint);
+  } catch {
+    // signals unsupported (Windows without a console): Ctrl-C just ends the process
+  }
+
+  const tty = Deno.stderr.isTerminal();
+  const enc = new TextEncoder();
+  const logToMlflow = !flags["no-log"];
+  const tracker = logToMlflow
+    ? new AgentTracker(agentName, {
+      ...(flags.experiment ? { experimentName: flags.experiment } : {}),
+      version: agent.version,
+      handleSigint: false,
+    })
+    : undefined;
+  let result: EvalResult;
+  try {
+    result = await new ModelEvaluator(agentName, agent).evaluateDataset(dataset, {
+      ...(flags["target-field"] ? { targetField: flags["target-field"] } : {}),
+      ...(concurrency ? { concurrency } : {}),
+      ...(timeoutMs ? { timeoutMs } : {}),
+      ...(retries !== undefined ? { retries } : {}),
+      ...(repeat ? { repeat } : {}),
+      ...(rps || tpm
+        ? {
+          rateLimit: {
+            ...(rps ? { requestsPerSecond: rps } : {}),
+            ...(tpm ? { tokensPerMinute: tpm } : {}),
+          },
+        }
+        : {}),
+      ...(prices ? { prices } : {}),
+      ...(flags["run-name"] ? { runName: flags["run-name"] } : {}),
+      ...(Object.keys(tags).length ? { tags } : {}),
+      ...(flags["baseline-run"] ? { baselineRunId: flags["baseline-run"] } : {}),
+      thresholds,
+      logToMlflow,
+      ...(tracker ? { tracker } : {}),
+      signal: controller.signal,
+      ...(tty
+        ? {
+          onProgress: (p) => {
+            const cols = (() => {
+              try {
+                return Deno.consoleSize().columns;
+              } catch {
+                return 80;
+              }
+            })();
+            Deno.stderr.writeSync(enc.encode(`\r${formatProgress(p, cols - 1)}\x1b[K`));
+          },
+        }
+        : {}),
+      onRunStarted: (run) => {
+        if (!flags.json) {
+          console.error(
+            tracker?.connected
+              ? `Recording to ${
+                tracker.trackingUri ?? "MLflow"
+              }: experiment ${tracker.experimentName}, run ${run.runId}`
+              : `Recording to the local store ${tracker?.storeDir}: run ${run.runId} (push later with 'deno task sync --to <uri>')`,
+          );
+        }
+      },
+    });
+  } catch (e) {
+    if (tty) Deno.stderr.writeSync(enc.encode("\n"));
+    if (e instanceof TypeError || e instanceof RangeError || e instanceof DatasetError) {
+      console.error(`evaluate: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  } finally {
+    if (tty) Deno.stderr.writeSync(enc.encode("\r\x1b[K"));
+    tracker?.close();
+    try {
+      Deno.removeSignalListener("SIGINT", onSigint);
+    } catch {
+      // not registered
+    }
+  }
+
+  if (flags["summary-file"]) {
+    await Deno.writeTextFile(flags["summary-file"], result.toMarkdown() + "\n", { append: true });
+  }
+  if (flags.json) {
+    console.log(JSON.stringify({ ...result.toJSON(), passed: result.passed }, null, 2));
+  } else {
+    printSummary(result);
+    if (result.gate) console.log(formatGateResult(result.gate));
+  }
+  if (result.status === "KILLED") return 130;
+  if (result.gate && !result.gate.passed) {
+    if (flags.json) console.error(formatGateResult(result.gate));
+    return 3;
+  }
+  return 0;
+}
+
+if (import.meta.main) {
+  let code: number;
+  try {
+    code = await main(Deno.args);
+  } catch (e) {
+    console.error(`evaluate: unexpected error: ${(e as Error)?.stack ?? e}`);
+    code = 1;
+  }
+  Deno.exit(code);
+}

@@ -1,0 +1,115 @@
+/**
+ * `deno task runs`: list and show the runs of the local store (the embedded default used
+ * when MLFLOW_TRACKING_URI is unset).
+ */
+import { parseArgs } from "node:util";
+import { listLocalRuns, readLocalRun } from "../lib/tracking/mod.ts";
+import { defaultStoreDir } from "../lib/tracking/_outbox.ts";
+
+const USAGE = `Usage: deno task runs [list] [--json] [--store <dir>]
+       deno task runs show <run id | id prefix | run name> [--json] [--store <dir>]
+
+Lists the runs of the local store (default $EVALKIT_HOME/store, else .evalkit/store), or
+shows one run with its params, tags, metrics (latest value and history length), dataset
+inputs, artifacts and where it was synced.
+
+Examples:
+  deno task runs
+  deno task runs show 3f2a9c1e
+  deno task runs show loan_approval_evaluate_20261129_234612 --json`;
+
+let parsed;
+try {
+  parsed = parseArgs({
+    allowPositionals: true,
+    options: {
+      help: { type: "boolean", short: "h" },
+      json: { type: "boolean" },
+      store: { type: "string" },
+    },
+  });
+} catch (err) {
+  console.error(`${(err as Error).message}\n\n${USAGE}`);
+  Deno.exit(2);
+}
+const { values, positionals } = parsed;
+if (values.help) {
+  console.log(USAGE);
+  Deno.exit(0);
+}
+const storeDir = values.store ?? defaultStoreDir();
+const [command = "list", ...rest] = positionals;
+
+function time(ms: number | undefined): string {
+  return ms === undefined ? "" : new Date(ms).toISOString().replace("T", " ").slice(0, 19);
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n");
+}
+
+if (command === "list" || command === "ls") {
+  const runs = await listLocalRuns({ storeDir });
+  if (values.json) {
+    console.log(JSON.stringify({ storeDir, runs }, null, 2));
+  } else if (runs.length === 0) {
+    console.log(`No runs in ${storeDir}`);
+  } else {
+    const rows = [["ID", "NAME", "STATUS", "STARTED", "PARAMS", "METRICS", "SYNCED"]];
+    for (const r of runs) {
+      rows.push([
+        r.localRunId.slice(0, 8),
+        r.runName,
+        r.status,
+        time(r.startTime),
+        String(Object.keys(r.params).length),
+        String(Object.keys(r.latestMetrics).length),
+        r.synced.map((s) => (s.pending ? `${s.uri} (${s.pending} pending)` : s.uri)).join(", ") || "-",
+      ]);
+    }
+    console.log(table(rows));
+  }
+} else if (command === "show") {
+  const id = rest[0];
+  if (!id) {
+    console.error(`Missing the run to show.\n\n${USAGE}`);
+    Deno.exit(2);
+  }
+  const run = await readLocalRun(id, { storeDir });
+  if (!run) {
+    console.error(`No run '${id}' in ${storeDir} (see 'deno task runs')`);
+    Deno.exit(2);
+  }
+  if (values.json) {
+    console.log(JSON.stringify(run, null, 2));
+  } else {
+    const out = [
+      `Run ${run.runName} (${run.localRunId})`,
+      `  experiment  ${run.experimentName}`,
+      `  status      ${run.status}`,
+      `  started     ${time(run.startTime)}${run.endTime ? `, ended ${time(run.endTime)}` : ""}`,
+      `  synced      ${run.synced.map((s) => `${s.uri} → ${s.runId}${s.pending ? ` (${s.pending} pending)` : ""}`).join(", ") || "-"}`,
+      "",
+      "Params",
+      ...Object.entries(run.params).map(([k, v]) => `  ${k} = ${v}`),
+      "",
+      "Metrics (latest, points)",
+      ...Object.entries(run.latestMetrics).map(([k, v]) => `  ${k} = ${v}  (${run.metrics[k]?.length ?? 0})`),
+      "",
+      "Tags",
+      ...Object.entries(run.tags).map(([k, v]) => `  ${k} = ${v.length > 80 ? v.slice(0, 77) + "..." : v}`),
+      "",
+      "Dataset inputs",
+      ...run.inputs.map((i) => `  ${i.dataset.name} (${i.dataset.digest}) ${i.tags?.["mlflow.data.context"] ?? ""}`),
+      "",
+      "Artifacts",
+      ...run.artifacts.map((a) => `  ${a.path}  ${a.size} B`),
+      ...(run.models.length ? ["", "Logged models", ...run.models.map((m) => `  ${m.name} (${m.localModelId})`)] : []),
+    ];
+    console.log(out.join("\n"));
+  }
+} else {
+  console.error(`Unknown command '${command}'.\n\n${USAGE}`);
+  Deno.exit(2);
+}

@@ -1,0 +1,75 @@
+/**
+ * `deno task sync`: push the local store's runs (and whatever a crashed or offline process
+ * left unsent) to an MLflow server.
+ */
+import { parseArgs } from "node:util";
+import { MlflowClient, resolveTrackingTarget } from "../lib/mlflow/mod.ts";
+import { syncStore, type TrackingClient } from "../lib/tracking/mod.ts";
+import { defaultStoreDir } from "../lib/tracking/_outbox.ts";
+import { readEnv } from "../lib/_internal/env.ts";
+
+const USAGE = `Usage: deno task sync [--to <tracking uri>] [--run <id>]... [--store <dir>] [--timeout-ms <n>] [--json]
+
+Replays every run of the local store (default $EVALKIT_HOME/store, else .evalkit/store)
+to a server, in order: what that server already acknowledged is skipped, a run is never
+created twice, names, timestamps, steps, params, tags, dataset inputs, artifacts and
+logged models are kept. Safe to run again. --to defaults to MLFLOW_TRACKING_URI.
+Exit codes: 0 all delivered, 1 something pending or rejected, 2 bad usage.
+
+Examples:
+  deno task sync --to http://127.0.0.1:5000
+  MLFLOW_TRACKING_URI=http://127.0.0.1:5000 deno task sync --json`;
+
+let parsed;
+try {
+  parsed = parseArgs({
+    options: {
+      help: { type: "boolean", short: "h" },
+      to: { type: "string" },
+      run: { type: "string", multiple: true },
+      store: { type: "string" },
+      "timeout-ms": { type: "string" },
+      json: { type: "boolean" },
+    },
+  });
+} catch (err) {
+  console.error(`${(err as Error).message}\n\n${USAGE}`);
+  Deno.exit(2);
+}
+const { values } = parsed;
+if (values.help) {
+  console.log(USAGE);
+  Deno.exit(0);
+}
+const uri = values.to ?? readEnv("MLFLOW_TRACKING_URI");
+if (!uri) {
+  console.error(`No target: pass --to <uri> or set MLFLOW_TRACKING_URI.\n\n${USAGE}`);
+  Deno.exit(2);
+}
+const timeoutMs = values["timeout-ms"] === undefined ? 120_000 : Number(values["timeout-ms"]);
+if (!(timeoutMs > 0)) {
+  console.error(`Expected --timeout-ms to be a number > 0 but found '${values["timeout-ms"]}'`);
+  Deno.exit(2);
+}
+const target = resolveTrackingTarget(uri);
+using client = new MlflowClient(
+  { ...target.transport, retry: { maxRetries: 2, totalBudgetMs: 10_000, ...target.transport.retry } },
+  target.close,
+);
+const report = await syncStore({
+  client: client as unknown as TrackingClient,
+  uri,
+  storeDir: values.store ?? defaultStoreDir(),
+  runIds: values.run,
+  timeoutMs,
+  onRun: values.json ? undefined : (r) => {
+    const what = r.skipped
+      ? `skipped: ${r.skipped}`
+      : `${r.sent} ops sent${r.pending ? `, ${r.pending} pending${r.lastError ? ` (${r.lastError})` : ""}` : ""}` +
+        (r.errors.length ? `, ${r.errors.length} rejected: ${r.errors[0]!.error}` : "");
+    console.error(`${r.runName} (${r.localRunId.slice(0, 8)}) → ${r.runId ?? "-"}: ${what}`);
+  },
+});
+if (values.json) console.log(JSON.stringify({ uri, ...report }, null, 2));
+else console.error(`${report.runs.length} run(s) checked, ${report.ok ? "all delivered" : "not all delivered"}`);
+Deno.exit(report.ok ? 0 : 1);

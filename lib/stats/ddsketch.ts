@@ -137,7 +137,7 @@ class DenseStore {
       return low;
     }
     const span = hi - low + 1;
-    let newLen = Math.max(INITIAL_BUCKETS, len * 2, span);
+    let newLen = Math.max(INITIAL_BUCKETS, span + Math.max(64, span >> 2));
     if (newLen > max) newLen = max;
     // centre the used range in the new array, keeping room on both sides
     let newOffset = low - Math.floor((newLen - span) / 2);

@@ -1,0 +1,121 @@
+/**
+ * Webhook alert for a drift report: a JSON POST with a Slack-compatible `text`, retried.
+ *
+ * @module
+ */
+import type { DriftReport } from "./drift_report.ts";
+import { summarizeDrift } from "./run_drift_check.ts";
+
+/** Options for {@linkcode sendDriftAlert}. */
+export interface DriftAlertOptions {
+  /** Webhook URL (e.g. a Slack incoming webhook). */
+  url: string;
+  /** Retries after the first attempt on network errors, 429 and 5xx (default 3). */
+  retries?: number;
+  /** Delay before the first retry in ms, doubled each time (default 500). */
+  backoffMs?: number;
+  /** Per-attempt timeout in ms (default 10,000). */
+  timeoutMs?: number;
+  /** Extra headers (e.g. Authorization for a private endpoint). */
+  headers?: Record<string, string>;
+  /** Aborts waiting and sending. */
+  signal?: AbortSignal;
+}
+
+/** What happened to the alert. */
+export interface DriftAlertResult {
+  /** The endpoint answered 2xx. */
+  delivered: boolean;
+  /** Attempts made. */
+  attempts: number;
+  /** Last HTTP status, when a response arrived. */
+  status?: number;
+  /** Last error message, when not delivered. */
+  error?: string;
+}
+
+/** The JSON body posted by {@linkcode sendDriftAlert}. */
+export function driftAlertPayload(report: DriftReport): Record<string, unknown> {
+  return {
+    text: summarizeDrift(report),
+    drift: {
+      detected: report.summary.driftDetected,
+      share: report.summary.share,
+      driftedFeatures: report.summary.driftedFeatures,
+      targetDrift: report.summary.targetDrift,
+      predictionDrift: report.summary.predictionDrift,
+      reference: report.reference,
+      current: report.current,
+    },
+  };
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal!.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/**
+ * POSTs a drift alert (`{ text, drift }`, where `text` is {@linkcode summarizeDrift}'s
+ * summary, so a Slack incoming webhook shows it as is) and retries on network errors,
+ * 429 and 5xx with exponential backoff. Never throws for delivery failures: the result
+ * says whether it was delivered (a failed alert must not hide the drift exit code).
+ *
+ * @example
+ * ```ts ignore
+ * import { detectDataDrift, sendDriftAlert } from "@evalkit/evalkit/drift";
+ *
+ * const report = detectDataDrift(reference, current);
+ * if (report.driftDetected) {
+ *   await sendDriftAlert(report, { url: Deno.env.get("EVALKIT_DRIFT_WEBHOOK_URL")!, retries: 3 });
+ * }
+ * ```
+ */
+export async function sendDriftAlert(
+  report: DriftReport,
+  options: DriftAlertOptions,
+): Promise<DriftAlertResult> {
+  const retries = options.retries ?? 3;
+  const backoff = options.backoffMs ?? 500;
+  const body = JSON.stringify(driftAlertPayload(report));
+  let attempts = 0;
+  let status: number | undefined;
+  let error: string | undefined;
+  for (let attempt = 0; attempt <= retries; attempt++) {
+    if (attempt > 0) await sleep(backoff * 2 ** (attempt - 1), options.signal);
+    attempts++;
+    const timeout = AbortSignal.timeout(options.timeoutMs ?? 10000);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    try {
+      const res = await fetch(options.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...options.headers },
+        body,
+        signal,
+      });
+      status = res.status;
+      await res.body?.cancel();
+      if (res.ok) return { delivered: true, attempts, status };
+      error = `HTTP ${res.status}`;
+      if (res.status !== 429 && res.status < 500) break;
+    } catch (e) {
+      if (options.signal?.aborted) throw e;
+      error = e instanceof Error ? e.message : String(e);
+    }
+  }
+  return {
+    delivered: false,
+    attempts,
+    ...(status !== undefined ? { status } : {}),
+    ...(error ? { error } : {}),
+  };
+}

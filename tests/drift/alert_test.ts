@@ -1,0 +1,57 @@
+import assert from "node:assert/strict";
+import { detectDataDrift, sendDriftAlert } from "../../lib/drift/mod.ts";
+
+function drifted() {
+  const base = Array.from({ length: 100 }, (_, i) => i);
+  return detectDataDrift({ income: base }, { income: base.map((v) => v + 50) });
+}
+
+Deno.test("sendDriftAlert() retries after a failure and delivers a Slack-compatible JSON body", async () => {
+  const bodies: Record<string, unknown>[] = [];
+  let calls = 0;
+  await using server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    async (req) => {
+      calls++;
+      bodies.push(await req.json());
+      assert.equal(req.headers.get("content-type"), "application/json");
+      return calls === 1 ? new Response("busy", { status: 503 }) : new Response("ok");
+    },
+  );
+  const url = `http://127.0.0.1:${server.addr.port}/hook`;
+  const result = await sendDriftAlert(drifted(), { url, retries: 2, backoffMs: 10 });
+  assert.deepEqual(result, { delivered: true, attempts: 2, status: 200 });
+  assert.equal(bodies.length, 2);
+  assert.match(bodies[1]!.text as string, /DRIFT DETECTED[\s\S]*income/);
+  assert.deepEqual((bodies[1]!.drift as { driftedFeatures: string[] }).driftedFeatures, ["income"]);
+});
+
+Deno.test("sendDriftAlert() gives up after its retries and reports it without throwing", async () => {
+  let calls = 0;
+  await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => {
+    calls++;
+    return new Response("down", { status: 500 });
+  });
+  const result = await sendDriftAlert(drifted(), {
+    url: `http://127.0.0.1:${server.addr.port}/`,
+    retries: 1,
+    backoffMs: 5,
+  });
+  assert.deepEqual(result, { delivered: false, attempts: 2, status: 500, error: "HTTP 500" });
+  assert.equal(calls, 2);
+});
+
+Deno.test("sendDriftAlert() does not retry a 4xx other than 429", async () => {
+  let calls = 0;
+  await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => {
+    calls++;
+    return new Response("nope", { status: 404 });
+  });
+  const r = await sendDriftAlert(drifted(), {
+    url: `http://127.0.0.1:${server.addr.port}/`,
+    retries: 3,
+    backoffMs: 5,
+  });
+  assert.equal(r.delivered, false);
+  assert.equal(calls, 1);
+});

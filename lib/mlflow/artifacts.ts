@@ -391,7 +391,15 @@ export interface LogTableOptions extends ArtifactRequestOptions {
   append?: boolean;
 }
 
-/** The run tag MLflow's UI reads to find table artifacts. */
+/**
+ * The run tag MLflow's UI reads to find table artifacts (a JSON list of `{path, type}`).
+ *
+ * @example
+ * ```ts
+ * import { LOGGED_ARTIFACTS_TAG } from "@evalkit/evalkit/mlflow";
+ * if (LOGGED_ARTIFACTS_TAG !== "mlflow.loggedArtifacts") throw new Error();
+ * ```
+ */
 export const LOGGED_ARTIFACTS_TAG = "mlflow.loggedArtifacts";
 
 const runForTable = z.object({

@@ -14,7 +14,15 @@ import {
 
 const API = "/api/2.0/mlflow/logged-models";
 
-/** Params per request, as MLflow's Python client sends them. */
+/**
+ * Params per request, as MLflow's Python client sends them.
+ *
+ * @example
+ * ```ts
+ * import { LOGGED_MODEL_PARAMS_BATCH } from "@evalkit/evalkit/mlflow";
+ * if (LOGGED_MODEL_PARAMS_BATCH !== 100) throw new Error();
+ * ```
+ */
 export const LOGGED_MODEL_PARAMS_BATCH = 100;
 
 /** What {@link LoggedModelsApi.create} needs. */

@@ -458,6 +458,7 @@ export class ModelEvaluator {
         await run.logArtifact("evaluation_summary.md", result.toMarkdown());
         await run.logArtifact("evaluation_report.html", result.toHtml());
         await run.end(result.status);
+        result.runId = run.runId; // the server's id once the run was delivered
       }
       return result;
     } catch (e) {

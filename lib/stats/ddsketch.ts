@@ -649,6 +649,14 @@ export class DDSketch {
     s.#sum = json.sum;
     s.#pos = DenseStore.fromJSON(json.positive, json.maxBuckets, "positive");
     s.#neg = DenseStore.fromJSON(json.negative, json.maxBuckets, "negative");
+    let total = s.#zero;
+    for (const c of s.#pos.counts) total += c;
+    for (const c of s.#neg.counts) total += c;
+    if (Math.abs(total - s.#count) > 1e-9 * Math.max(1, s.#count)) {
+      throw new RangeError(
+        `Expected count to equal the bucket counts plus zeroCount (${total}) but found ${s.#count}`,
+      );
+    }
     if (s.#count > 0) {
       s.#min = num("min", json.min, -Number.MAX_VALUE);
       s.#max = num("max", json.max, s.#min);

@@ -275,6 +275,7 @@ Deno.test("toJSON() round-trips through JSON text and fromJSON() checks its inpu
     () => DDSketch.fromJSON({ ...s.toJSON(), positive: { offset: 0, counts: [-1] } }),
     RangeError,
   );
+  assert.throws(() => DDSketch.fromJSON({ ...s.toJSON(), count: s.count + 1 }), RangeError);
 });
 
 Deno.test("the JSON form is stable: key order and bucket encoding are pinned", () => {

@@ -95,6 +95,25 @@ Deno.test("when the store collapses only the lowest quantiles lose accuracy", ()
   assert.ok(Math.abs(s.quantile(0.01) - low) / low > 0.001, "p1 sits in the collapsed bucket");
 });
 
+Deno.test("values on and next to bucket boundaries γ^k keep the bound", () => {
+  const alpha = 0.01;
+  const gamma = (1 + alpha) / (1 - alpha);
+  let worst = 0;
+  for (let k = -2000; k <= 2000; k += 7) {
+    const edge = Math.pow(gamma, k);
+    for (const v of [edge, edge * (1 + 1e-15), edge * (1 - 1e-15), -edge]) {
+      const s = new DDSketch({ relativeAccuracy: alpha, maxBuckets: 100_000 });
+      s.add(-1e30); // outer values so that the answer is not clamped to min or max
+      s.add(v);
+      s.add(1e30);
+      const rel = Math.abs(s.quantile(0.5) - v) / Math.abs(v);
+      worst = Math.max(worst, rel);
+    }
+  }
+  assert.ok(worst <= bound(alpha), `worst relative error ${worst}`);
+  assert.ok(worst > alpha * 0.999, "boundaries are where the error reaches α");
+});
+
 Deno.test("DDSketch quantile(q) uses the lower rank ⌊q(n−1)⌋", () => {
   // widely spaced values, one per bucket, so the rank decides the answer
   const s = new DDSketch();

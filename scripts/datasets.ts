@@ -406,7 +406,7 @@ async function run(argv: string[]): Promise<number> {
     }
     case "import": {
       want(1, "one file to import");
-      if (!flags.name || !flags.version) {
+      if (flags.name === undefined || flags.version === undefined) {
         throw new UsageError(`import needs --name and --version\n\n${HELP.import}`);
       }
       const schema = await loadSchema(flags.schema);

@@ -235,9 +235,17 @@ export function convertCsvValue(raw: string, type: ColumnType): unknown {
       return raw;
     case "number":
     case "integer": {
+      const n = +raw;
+      // Fast path: plain decimal text. `+` also accepts hex, binary and blanks, so check those.
+      if (n === n && raw.charCodeAt(0) > 32) {
+        const c1 = raw.charCodeAt(1);
+        if (c1 !== 120 && c1 !== 88 && c1 !== 98 && c1 !== 66 && c1 !== 111 && c1 !== 79) {
+          if (raw.charCodeAt(raw.length - 1) > 32 && n !== Infinity && n !== -Infinity) return n;
+        }
+      }
       const s = raw.trim();
       if (NUMERIC_RE.test(s)) return Number(s);
-      const nf = NON_FINITE[s.toLowerCase()];
+      const nf = s.length <= 9 ? NON_FINITE[s.toLowerCase()] : undefined;
       return nf !== undefined ? nf : raw;
     }
     case "boolean": {
@@ -251,11 +259,19 @@ export function convertCsvValue(raw: string, type: ColumnType): unknown {
 
 function kindOfCsv(raw: string): ValueKind | undefined {
   if (raw === "") return undefined;
-  const s = raw.trim();
-  if (INT_RE.test(s)) return "integer";
-  if (NUMERIC_RE.test(s) || NON_FINITE[s.toLowerCase()] !== undefined) return "number";
-  const l = s.toLowerCase();
-  if (l === "true" || l === "false") return "boolean";
+  let s = raw;
+  if (s.charCodeAt(0) <= 32 || s.charCodeAt(s.length - 1) <= 32) s = s.trim();
+  const c = s.charCodeAt(0);
+  // Digits, sign or dot: a number candidate.
+  if ((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46) {
+    if (INT_RE.test(s)) return "integer";
+    if (NUMERIC_RE.test(s)) return "number";
+  }
+  if (s.length <= 9) {
+    const l = s.toLowerCase();
+    if (NON_FINITE[l] !== undefined) return "number";
+    if (l === "true" || l === "false") return "boolean";
+  }
   return "string";
 }
 

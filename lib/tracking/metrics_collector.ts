@@ -102,8 +102,13 @@ export class MetricsSummary {
     return lines.join("\n");
   }
 
-  /** Rich display in Jupyter (Deno kernel) without `Deno.jupyter`. */
+  /** Rich display in Jupyter (Deno kernel) without `Deno.jupyter`: `text/plain` and `text/html`. */
   [Symbol.for("Jupyter.display")](): Record<string, string> {
+    return this.toMimeBundle();
+  }
+
+  /** The `text/plain` and `text/html` renderings Jupyter shows. */
+  toMimeBundle(): Record<string, string> {
     const esc = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
     const row = (k: string, v: string) => `<tr><th style="text-align:left">${esc(k)}</th><td>${esc(v)}</td></tr>`;
     const f = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : "—");

@@ -425,7 +425,7 @@ export class MlflowTransport {
         cause: err,
       };
     }
-    let message = `network error${suffix}: ${err instanceof Error ? err.message : String(err)}`;
+    let message = `network error${suffix}: ${describe(err)}`;
     if (/certificate|UnknownIssuer|tls|ssl/i.test(message)) {
       message += this.#insecureTls
         ? ". MLFLOW_TRACKING_INSECURE_TLS is set, but Deno verifies certificates unless the " +
@@ -460,6 +460,18 @@ interface Failure {
 }
 
 const USER_AGENT = "evalkit-mlflow-client/0.1.0";
+
+/** The messages of an error and its causes ("fetch failed: … Connection refused"). */
+function describe(err: unknown): string {
+  const parts: string[] = [];
+  let e: unknown = err;
+  for (let depth = 0; e !== undefined && e !== null && depth < 5; depth++) {
+    const text = e instanceof Error ? e.message : String(e);
+    if (text !== "" && !parts.some((p) => p.includes(text))) parts.push(text);
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return parts.join(": ");
+}
 
 /** btoa() takes Latin-1; encode UTF-8 credentials byte by byte. */
 function utf8Binary(text: string): string {

@@ -24,6 +24,8 @@ export interface SeenRequest {
   method: string;
   /** Path with query. */
   path: string;
+  /** Request headers as received (lower-case names). */
+  headers: Record<string, string>;
   /** The fault applied, if any. */
   fault?: Fault["kind"];
 }
@@ -64,7 +66,7 @@ function indexOf(hay: Uint8Array, needle: Uint8Array, from = 0): number {
 }
 
 class Reader {
-  #buf = new Uint8Array(0);
+  #buf: Uint8Array<ArrayBuffer> = new Uint8Array(0);
   constructor(private conn: Deno.Conn) {}
   async #fill(): Promise<boolean> {
     const chunk = new Uint8Array(64 * 1024);
@@ -76,7 +78,7 @@ class Reader {
     this.#buf = next;
     return true;
   }
-  async until(needle: Uint8Array): Promise<Uint8Array | null> {
+  async until(needle: Uint8Array): Promise<Uint8Array<ArrayBuffer> | null> {
     while (true) {
       const i = indexOf(this.#buf, needle);
       if (i >= 0) {
@@ -87,7 +89,7 @@ class Reader {
       if (!(await this.#fill())) return null;
     }
   }
-  async exactly(n: number): Promise<Uint8Array | null> {
+  async exactly(n: number): Promise<Uint8Array<ArrayBuffer> | null> {
     while (this.#buf.length < n) if (!(await this.#fill())) return null;
     const out = this.#buf.slice(0, n);
     this.#buf = this.#buf.slice(n);
@@ -95,7 +97,7 @@ class Reader {
   }
 }
 
-async function readChunked(reader: Reader): Promise<Uint8Array | null> {
+async function readChunked(reader: Reader): Promise<Uint8Array<ArrayBuffer> | null> {
   const parts: Uint8Array[] = [];
   while (true) {
     const line = await reader.until(new Uint8Array([13, 10]));
@@ -121,7 +123,7 @@ async function writeAll(conn: Deno.Conn, data: Uint8Array): Promise<void> {
 }
 
 /** Starts a fault proxy in front of `targetUri` (e.g. the test MLflow server). */
-export async function startFaultProxy(
+export function startFaultProxy(
   targetUri: string,
   options: { stripPrefix?: string } = {},
 ): Promise<FaultProxy> {
@@ -133,7 +135,7 @@ export async function startFaultProxy(
   const rules: Rule[] = [];
   const conns = new Set<Deno.Conn>();
   const tasks = new Set<Promise<void>>();
-  const timers = new Map<number, () => void>();
+  const timers = new Map<ReturnType<typeof setTimeout>, () => void>();
   let closed = false;
 
   const sleep = (ms: number) =>
@@ -156,7 +158,7 @@ export async function startFaultProxy(
     method: string,
     path: string,
     headers: Headers,
-    body: Uint8Array | undefined,
+    body: Uint8Array<ArrayBuffer> | undefined,
   ): Promise<{ status: number; headers: Headers; body: Uint8Array }> => {
     try {
       const upstreamPath = strip && path.startsWith(strip) ? path.slice(strip.length) : path;
@@ -201,20 +203,25 @@ export async function startFaultProxy(
           const i = line.indexOf(":");
           if (i > 0) headers.append(line.slice(0, i).trim(), line.slice(i + 1).trim());
         }
-        let body: Uint8Array | null | undefined;
+        let body: Uint8Array<ArrayBuffer> | null | undefined;
         if (headers.get("transfer-encoding")?.toLowerCase().includes("chunked")) {
           body = await readChunked(reader);
         } else {
           body = await reader.exactly(Number(headers.get("content-length") ?? "0"));
         }
         if (body === null) return;
+        const seenHeaders = Object.fromEntries(headers);
         for (
           const h of ["host", "connection", "keep-alive", "transfer-encoding", "content-length"]
         ) {
           headers.delete(h);
         }
         const fault = takeFault(method, path);
-        requests.push(fault ? { method, path, fault: fault.kind } : { method, path });
+        requests.push(
+          fault
+            ? { method, path, headers: seenHeaders, fault: fault.kind }
+            : { method, path, headers: seenHeaders },
+        );
         if (fault?.kind === "status") {
           const h = new Headers(fault.headers ?? {});
           await respond(conn, fault.status, h, encoder.encode(fault.body ?? ""));
@@ -286,5 +293,5 @@ export async function startFaultProxy(
       return proxy.close();
     },
   };
-  return proxy;
+  return Promise.resolve(proxy);
 }

@@ -232,6 +232,14 @@ export class MlflowArtifactsRepository implements ArtifactRepository {
   }
 
   #endpoint(path: string): string {
+    // The server URL-decodes artifact paths once more after the HTTP layer did, so `%41` would
+    // silently become `A`, and it refuses `#`: refuse both here with a clear message.
+    if (/%[0-9A-Fa-f]{2}/.test(path) || path.includes("#")) {
+      throw new TypeError(
+        `Expected an artifact path without '#' or '%' followed by two hex digits (the MLflow server ` +
+          `decodes or refuses them) but found '${path}'`,
+      );
+    }
     const full = joinPath(this.root, path);
     return full === "" ? ARTIFACTS_API : `${ARTIFACTS_API}/${encodePath(full)}`;
   }
@@ -261,7 +269,8 @@ export class MlflowArtifactsRepository implements ArtifactRepository {
     });
     return res.files.map((f) => {
       const info: ArtifactFileInfo = { path: joinPath(path, baseName(f.path)), isDir: f.is_dir };
-      if (!f.is_dir && f.file_size !== undefined) info.fileSize = Number(f.file_size);
+      // The server omits file_size for empty files (a proto default of 0).
+      if (!f.is_dir) info.fileSize = Number(f.file_size ?? 0);
       return info;
     });
   }

@@ -201,6 +201,16 @@ Deno.test("artifact paths with '..' segments, absolute paths or backslashes are 
       await assert.rejects(() => artifacts.list(run.artifact_uri, bad), TypeError);
     });
   }
+  await t.step(
+    "'#' and '%XX' are refused for the MLflow server (it decodes or rejects them)",
+    async () => {
+      await assert.rejects(
+        () => artifacts.upload(run.artifact_uri, "a%20b.txt", "x"),
+        /'%' followed by two hex/,
+      );
+      await assert.rejects(() => artifacts.upload(run.artifact_uri, "a#b.txt", "x"), /without '#'/);
+    },
+  );
   assert.equal(normalizeArtifactPath("./a//b/./c.txt"), "a/b/c.txt");
   assert.deepEqual(await artifacts.list(run.artifact_uri), [], "nothing was written");
 });
@@ -378,6 +388,45 @@ Deno.test("a file upload is retried after a 503 and a dropped connection, reopen
     assert.ok(err instanceof MlflowApiError, String(err));
     assert.equal(err.status, 503);
     assert.equal(err.attempts, 1);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("unusual but valid names and empty files round-trip", async () => {
+  const { transport, artifacts } = setup();
+  const run = await newRun(transport);
+  const names = [
+    "ü.txt",
+    "a b.txt",
+    "a%b.txt",
+    "a?b.txt",
+    "a+b.txt",
+    "a&b=c.txt",
+    "a;b.txt",
+    "a:b.txt",
+  ];
+  for (const name of names) {
+    await artifacts.upload(run.artifact_uri, `names/${name}`, `content of ${name}`);
+  }
+  for (const name of names) {
+    assert.equal(await artifacts.readText(run.artifact_uri, `names/${name}`), `content of ${name}`);
+  }
+  assert.deepEqual(
+    (await artifacts.list(run.artifact_uri, "names")).map((f) => f.path).sort(),
+    names.map((n) => `names/${n}`).sort(),
+  );
+
+  const dir = await Deno.makeTempDir({ prefix: "evalkit-artifacts-" });
+  try {
+    await Deno.writeFile(`${dir}/empty.txt`, new Uint8Array(0));
+    await artifacts.uploadFile(run.artifact_uri, `${dir}/empty.txt`, "empty");
+    await artifacts.upload(run.artifact_uri, "empty/bytes.bin", new Uint8Array(0));
+    assert.deepEqual(await artifacts.list(run.artifact_uri, "empty"), [
+      { path: "empty/bytes.bin", isDir: false, fileSize: 0 },
+      { path: "empty/empty.txt", isDir: false, fileSize: 0 },
+    ]);
+    assert.equal(await artifacts.readText(run.artifact_uri, "empty/empty.txt"), "");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

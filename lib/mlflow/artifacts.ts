@@ -377,6 +377,12 @@ export interface ArtifactsApiOptions {
   concurrency?: number;
 }
 
+/** Options of {@link ArtifactsApi.uploadFile}. */
+export interface UploadFileOptions extends ArtifactRequestOptions {
+  /** The artifact's file name. Default: the local file's name. */
+  name?: string;
+}
+
 /** Options of the directory transfers. */
 export interface DirectoryTransferOptions extends ArtifactRequestOptions {
   /** Parallel transfers. Default: the API's `concurrency` (4). */
@@ -605,18 +611,23 @@ export class ArtifactsApi {
 
   /**
    * Uploads a local file, streamed from disk. As MLflow's `log_artifact`, `artifactPath` is
-   * the destination folder (default: the root) and the file keeps its name. The file is
+   * the destination folder (default: the root) and the file keeps its name unless
+   * `options.name` gives another. The file is
    * reopened for each attempt, so transient failures are retried.
    */
   async uploadFile(
     artifactUri: string,
     localPath: string,
     artifactPath?: string,
-    options: ArtifactRequestOptions = {},
+    options: UploadFileOptions = {},
   ): Promise<ArtifactFileInfo> {
     const stat = await Deno.stat(localPath);
     if (!stat.isFile) throw new TypeError(`Expected '${localPath}' to be a file`);
-    const target = joinPath(normalizeArtifactPath(artifactPath ?? ""), baseName(localPath));
+    const name = options.name ?? baseName(localPath);
+    if (name === "" || name.includes("/") || name === "." || name === "..") {
+      throw new TypeError(`Expected a file name without '/' but found '${name}'`);
+    }
+    const target = joinPath(normalizeArtifactPath(artifactPath ?? ""), name);
     return await this.#uploadLocal(artifactUri, localPath, target, stat.size, options);
   }
 

@@ -144,6 +144,14 @@ Deno.test("downloadFile() and downloadDirectory() write files equal to the uploa
     const up = await artifacts.uploadFile(run.artifact_uri, `${dir}/model.bin`, "model");
     assert.deepEqual(up, { path: "model/model.bin", isDir: false, fileSize: 300_001 });
     await artifacts.upload(run.artifact_uri, "model/meta/MLmodel", "flavors: {}\n");
+    const renamed = await artifacts.uploadFile(run.artifact_uri, `${dir}/model.bin`, "copies", {
+      name: "w.bin",
+    });
+    assert.deepEqual(renamed, { path: "copies/w.bin", isDir: false, fileSize: 300_001 });
+    assert.deepEqual(
+      await bytesOf(await artifacts.download(run.artifact_uri, "copies/w.bin")),
+      content,
+    );
 
     const got = await artifacts.downloadFile(
       run.artifact_uri,

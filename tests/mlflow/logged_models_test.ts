@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { MlflowTransport } from "../../lib/mlflow/transport.ts";
 import { ArtifactsApi } from "../../lib/mlflow/artifacts.ts";
 import { LoggedModelsApi } from "../../lib/mlflow/logged_models.ts";
+import { MlflowClient } from "../../lib/mlflow/client.ts";
 import { MlflowApiError } from "../../lib/_internal/errors.ts";
 import { testMlflowUri, uniqueName } from "../_helpers/mlflow.ts";
 
@@ -157,4 +158,50 @@ Deno.test("logged model calls refuse bad names, statuses and ids before sending"
   );
   await assert.rejects(() => loggedModels.get(""), TypeError);
   await assert.rejects(() => collect(loggedModels.search({ experimentIds: [] })), TypeError);
+});
+
+Deno.test("through MlflowClient: a run's logged model is linked, registered and found by alias", async () => {
+  using client = new MlflowClient({ trackingUri: testMlflowUri() });
+  const exp = await client.experiments.getOrCreate(uniqueName("client-e2e"));
+  const run = await client.runs.create({ experimentId: exp.experimentId });
+  const model = await client.loggedModels.create({
+    experimentId: exp.experimentId,
+    name: "agent",
+    modelType: "agent",
+    sourceRunId: run.info.runId,
+  });
+  await client.artifacts.upload(
+    model.artifactUri,
+    "MLmodel",
+    "artifact_path: agent\nflavors: {}\n",
+  );
+  await client.loggedModels.finalize(model.modelId, "LOGGED_MODEL_READY");
+  await client.runs.logOutputs(run.info.runId, [{ modelId: model.modelId, step: 0 }]);
+  await client.artifacts.logTable(run.info.runId, "eval/results.json", {
+    columns: ["id", "ok"],
+    data: [[1, true]],
+  });
+
+  const name = uniqueName("e2e");
+  await client.models.create(name);
+  const v = await client.modelVersions.create({
+    name,
+    source: `models:/${model.modelId}`,
+    modelId: model.modelId,
+    runId: run.info.runId,
+  });
+  await client.models.setAlias(name, "champion", v.version);
+  assert.equal((await client.models.getByAlias(name, "champion")).modelId, model.modelId);
+
+  const got = await client.runs.get(run.info.runId);
+  assert.deepEqual(got.outputs.modelOutputs, [{ modelId: model.modelId, step: 0 }]);
+  assert.equal(
+    got.data.tags["mlflow.loggedArtifacts"],
+    '[{"path": "eval/results.json", "type": "table"}]',
+  );
+  assert.deepEqual((await client.loggedModels.get(model.modelId)).registrations, [{
+    name,
+    version: v.version,
+  }]);
+  await client.models.delete(name);
 });

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from "node:util";
 import { MlflowClient, resolveTrackingTarget } from "../lib/mlflow/mod.ts";
-import { syncStore, type TrackingClient } from "../lib/tracking/mod.ts";
+import { syncStore } from "../lib/tracking/mod.ts";
 import { defaultStoreDir } from "../lib/tracking/_outbox.ts";
 import { readEnv } from "../lib/_internal/env.ts";
 
@@ -57,7 +57,7 @@ using client = new MlflowClient(
   target.close,
 );
 const report = await syncStore({
-  client: client as unknown as TrackingClient,
+  client,
   uri,
   storeDir: values.store ?? defaultStoreDir(),
   runIds: values.run,

@@ -35,13 +35,13 @@ export interface TrackingClient {
     create(
       req: {
         experimentId: string;
-        name?: string;
+        name: string;
         modelType?: string;
         sourceRunId?: string;
         params?: Record<string, string>;
         tags?: Record<string, string>;
       },
-    ): Promise<{ info: { modelId: string; artifactUri: string } }>;
+    ): Promise<{ modelId: string; artifactUri: string }>;
     finalize(modelId: string, status: "LOGGED_MODEL_READY" | "LOGGED_MODEL_UPLOAD_FAILED"): Promise<unknown>;
   };
 }

@@ -342,7 +342,7 @@ export class Delivery {
           params: op.params,
           tags: op.tags,
         });
-        const { modelId, artifactUri } = model.info;
+        const { modelId, artifactUri } = model;
         await this.#client.runs.logOutputs(runId, [{ modelId, step: op.step }]);
         for (const f of op.files) {
           const bytes = await Deno.readFile(`${this.#paths.models}/${op.local}/${f}`);

@@ -135,7 +135,7 @@ export class AgentTracker {
       target.close,
     );
     this.#ownClient = client;
-    this.#client = client as unknown as TrackingClient & Partial<RegistryClient>;
+    this.#client = client;
     return this.#client;
   }
 

@@ -9,7 +9,7 @@ export function clientFor(uri: string): MlflowClient {
 
 /** The same client seen as the tracker's structural client type. */
 export function asTracking(client: MlflowClient): TrackingClient {
-  return client as unknown as TrackingClient;
+  return client;
 }
 
 /** A fresh EVALKIT_HOME-like folder; its store is `${home}/store`. */

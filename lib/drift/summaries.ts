@@ -12,6 +12,8 @@
  * @module
  */
 
+import { sortFloat64 } from "../stats/kolmogorov_smirnov.ts";
+
 /** Numeric column summary: sorted non-missing values. */
 export interface NumericSummary {
   /** Discriminator. */
@@ -120,10 +122,11 @@ export function summarizeColumn(
         if (typeof v === "number" && v - v === 0) out[k++] = v;
       }
     }
-    const sorted = (k === n ? out : out.slice(0, k)).sort();
+    const sorted = sortFloat64(k === n ? out : out.slice(0, k));
     return { kind: "numeric", count: k, missing: n - k, sorted };
   }
-  const counts = new Map<string, number>();
+  // a prototype-less object counts faster than a Map; converted to a plain object at the end
+  const counts: Record<string, number> = Object.create(null);
   let missing = 0;
   for (let i = 0; i < n; i++) {
     const v = values[i];
@@ -132,13 +135,13 @@ export function summarizeColumn(
       continue;
     }
     const key = typeof v === "string" ? v : String(v);
-    counts.set(key, (counts.get(key) ?? 0) + 1);
+    counts[key] = (counts[key] ?? 0) + 1;
   }
   return {
     kind: "categorical",
     count: n - missing,
     missing,
-    counts: Object.fromEntries(counts),
+    counts: Object.fromEntries(Object.entries(counts)),
   };
 }
 

@@ -50,6 +50,70 @@ const MAX_AUTO_N = 10000;
 const INT32_MAX = 2147483647;
 
 /**
+ * Sorts a Float64Array ascending in place (NaN-free input) and returns it: an LSD radix
+ * sort on the IEEE-754 bit patterns (6 passes of 11 bits, passes where every value shares
+ * the digit are skipped) for large arrays — several times faster than the built-in sort
+ * for a million values — and the built-in sort below 2048 values.
+ *
+ * @example
+ * ```ts
+ * import { sortFloat64 } from "@evalkit/evalkit/stats";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(Array.from(sortFloat64(new Float64Array([2, -1, 0.5]))), [-1, 0.5, 2]);
+ * ```
+ */
+export function sortFloat64<T extends Float64Array>(values: T): T {
+  const n = values.length;
+  if (n < 2048) return values.sort();
+  const words = new Uint32Array(values.buffer, values.byteOffset, n * 2);
+  let lo = new Uint32Array(n), hi = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const l = words[2 * i]!, h = words[2 * i + 1]!;
+    if (h & 0x80000000) {
+      lo[i] = ~l >>> 0;
+      hi[i] = ~h >>> 0;
+    } else {
+      lo[i] = l;
+      hi[i] = (h | 0x80000000) >>> 0;
+    }
+  }
+  let lo2 = new Uint32Array(n), hi2 = new Uint32Array(n);
+  const count = new Uint32Array(2048);
+  for (let pass = 0; pass < 6; pass++) {
+    const src = pass < 3 ? lo : hi;
+    const shift = (pass % 3) * 11;
+    count.fill(0);
+    for (let i = 0; i < n; i++) count[(src[i]! >>> shift) & 0x7ff]!++;
+    if (count[(src[0]! >>> shift) & 0x7ff] === n) continue; // every value shares this digit
+    let sum = 0;
+    for (let d = 0; d < 2048; d++) {
+      const c = count[d]!;
+      count[d] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const pos = count[(src[i]! >>> shift) & 0x7ff]!++;
+      lo2[pos] = lo[i]!;
+      hi2[pos] = hi[i]!;
+    }
+    [lo, lo2] = [lo2, lo];
+    [hi, hi2] = [hi2, hi];
+  }
+  for (let i = 0; i < n; i++) {
+    const l = lo[i]!, h = hi[i]!;
+    if (h & 0x80000000) {
+      words[2 * i] = l;
+      words[2 * i + 1] = (h & 0x7fffffff) >>> 0;
+    } else {
+      words[2 * i] = ~l >>> 0;
+      words[2 * i + 1] = ~h >>> 0;
+    }
+  }
+  return values;
+}
+
+/**
  * Copies to a Float64Array, rejecting NaN, and sorts ascending.
  *
  * @example
@@ -69,7 +133,7 @@ export function sortedFinite(values: ArrayLike<number>, name: string): Float64Ar
     }
     out[i] = v;
   }
-  return out.sort();
+  return sortFloat64(out);
 }
 
 function gcd(a: number, b: number): number {

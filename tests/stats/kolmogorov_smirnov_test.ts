@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ksStatisticSorted, ksTwoSample } from "../../lib/stats/kolmogorov_smirnov.ts";
+import { ksStatisticSorted, ksTwoSample, sortFloat64 } from "../../lib/stats/kolmogorov_smirnov.ts";
 
 const fx = JSON.parse(
   await Deno.readTextFile(new URL("../fixtures/stats/drift_fixtures.json", import.meta.url)),
@@ -46,4 +46,20 @@ Deno.test("ksStatisticSorted() gives the same D as the sorting entry point in on
   const a = [0.1, 0.4, 0.4, 0.9, 1.5];
   const b = [0.2, 0.4, 1.1, 1.2];
   assert.equal(ksStatisticSorted(a, b).statistic, ksTwoSample(a, b, { method: "asymp" }).statistic);
+});
+
+Deno.test("sortFloat64() radix-sorts like the built-in sort, including negatives, zeros and infinities", async (t) => {
+  for (const n of [10, 5000, 200000]) {
+    await t.step(`n=${n}`, () => {
+      let s = n;
+      const next = () => (s = (s * 16807) % 2147483647) / 2147483647;
+      const a = Float64Array.from({ length: n }, (_, i) => (next() - 0.5) * 10 ** ((i % 13) - 6));
+      a[0] = -Infinity;
+      a[1] = Infinity;
+      a[2] = -0;
+      a[3] = 5e-324;
+      const expected = a.slice().sort();
+      assert.deepEqual(Array.from(sortFloat64(a)), Array.from(expected));
+    });
+  }
 });

@@ -8,7 +8,23 @@
 import { parse } from "csv-parse/stream";
 import { stringify } from "csv-stringify/sync";
 
-/** A CSV syntax problem with where it happened. */
+/**
+ * A CSV syntax problem with where it happened.
+ *
+ * @example
+ * ```ts
+ * import { CsvSyntaxError, parseCsvStream } from "@evalkit/evalkit/datasets";
+ * const bytes = new TextEncoder().encode("a,b\n1\n");
+ * try {
+ *   for await (const _ of parseCsvStream(ReadableStream.from([bytes]))) {
+ *     // rows
+ *   }
+ *   throw new Error("should fail");
+ * } catch (e) {
+ *   if (!(e instanceof CsvSyntaxError) || e.line !== 2) throw e;
+ * }
+ * ```
+ */
 export class CsvSyntaxError extends SyntaxError {
   /** The parser's code, e.g. `CSV_RECORD_INCONSISTENT_FIELDS_LENGTH`. */
   readonly code: string;

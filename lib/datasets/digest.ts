@@ -17,6 +17,12 @@ export interface DatasetDigest {
 /**
  * The canonical form of one row: JSON with sorted keys, no whitespace, `undefined` fields
  * left out. Throws `TypeError` for NaN or ±Infinity (validation reports those first).
+ *
+ * @example
+ * ```ts
+ * import { canonicalRow } from "@evalkit/evalkit/datasets";
+ * if (canonicalRow({ b: 1, a: "x" }) !== '{"a":"x","b":1}') throw new Error("canonical");
+ * ```
  */
 export function canonicalRow(row: Row): string {
   return canonicalJson(row);

@@ -60,7 +60,15 @@ function fail(file: string, issue: Omit<Issue, "file">, message?: string): never
   throw new DatasetError(message ?? `Cannot read ${file}`, [i]);
 }
 
-/** Guesses the format from a file name, or throws a {@link DatasetError}. */
+/**
+ * Guesses the format from a file name, or throws a {@link DatasetError}.
+ *
+ * @example
+ * ```ts
+ * import { formatFromPath } from "@evalkit/evalkit/datasets";
+ * if (formatFromPath("data/apps.ndjson") !== "jsonl") throw new Error("format");
+ * ```
+ */
 export function formatFromPath(path: string, file = path): DatasetFormat {
   const lower = path.toLowerCase();
   if (lower.endsWith(".json")) return "json";
@@ -74,7 +82,15 @@ export function formatFromPath(path: string, file = path): DatasetFormat {
   });
 }
 
-/** The index of the first byte that is not valid UTF-8, or -1. An incomplete sequence at the very end counts as valid when `partialEndOk`. */
+/**
+ * The index of the first byte that is not valid UTF-8, or -1. An incomplete sequence at the very end counts as valid when `partialEndOk`.
+ *
+ * @example
+ * ```ts
+ * import { firstInvalidUtf8 } from "@evalkit/evalkit/datasets";
+ * if (firstInvalidUtf8(new Uint8Array([0x61, 0xc3, 0x28])) !== 1) throw new Error("utf8");
+ * ```
+ */
 export function firstInvalidUtf8(b: Uint8Array, partialEndOk = false): number {
   let i = 0;
   const n = b.length;
@@ -227,7 +243,17 @@ function parseJsonl(
   return { rows, lineOf: (r) => lines[r] };
 }
 
-/** Converts one CSV text value to a column type; values that do not fit stay strings (validation reports them). */
+/**
+ * Converts one CSV text value to a column type; values that do not fit stay strings (validation reports them).
+ *
+ * @example
+ * ```ts
+ * import { convertCsvValue } from "@evalkit/evalkit/datasets";
+ * if (convertCsvValue("42", "integer") !== 42) throw new Error("int");
+ * if (convertCsvValue("n/a", "number") !== "n/a") throw new Error("kept for validation");
+ * if (convertCsvValue("", "string") !== null) throw new Error("empty is missing");
+ * ```
+ */
 export function convertCsvValue(raw: string, type: ColumnType): unknown {
   if (raw === "") return null;
   switch (type) {
@@ -329,7 +355,17 @@ function utf8Guard(file: string): TransformStream<Uint8Array, Uint8Array> {
   });
 }
 
-/** Reads a CSV byte stream (streaming: the text is never held whole) into rows. */
+/**
+ * Reads a CSV byte stream (streaming: the text is never held whole) into rows.
+ *
+ * @example
+ * ```ts
+ * import { readCsvStream } from "@evalkit/evalkit/datasets";
+ * const bytes = new TextEncoder().encode("request_id,x\na,1\nb,2\n");
+ * const r = await readCsvStream(ReadableStream.from([bytes]), { file: "inline.csv" });
+ * if (r.rows.length !== 2 || r.schema.id !== "request_id") throw new Error("csv");
+ * ```
+ */
 export async function readCsvStream(
   stream: ReadableStream<Uint8Array>,
   options: ReadDatasetOptions & { file: string },

@@ -52,7 +52,15 @@ export const loanApprovalSchema: DatasetSchema = {
   id: "request_id",
 };
 
-/** The thresholds of the underwriting rules. */
+/**
+ * The thresholds of the underwriting rules.
+ *
+ * @example
+ * ```ts
+ * import { LOAN_RULES } from "@evalkit/evalkit/datasets";
+ * if (LOAN_RULES.minCreditScore !== 580) throw new Error("rules");
+ * ```
+ */
 export const LOAN_RULES = {
   /** Reject below this credit score. */
   minCreditScore: 580,
@@ -307,7 +315,15 @@ export interface ShippedDatasetSpec {
   generator: LoanGeneratorOptions;
 }
 
-/** The shipped datasets and how each is generated (see docs/datasets.md). */
+/**
+ * The shipped datasets and how each is generated (see docs/datasets.md).
+ *
+ * @example
+ * ```ts
+ * import { SHIPPED_DATASETS } from "@evalkit/evalkit/datasets";
+ * if (SHIPPED_DATASETS[0]!.name !== "loan_approval_test_set") throw new Error("shipped");
+ * ```
+ */
 export const SHIPPED_DATASETS: readonly ShippedDatasetSpec[] = [
   {
     name: "loan_approval_test_set",

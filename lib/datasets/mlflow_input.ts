@@ -156,9 +156,14 @@ export interface MlflowDatasetInputOptions {
  *
  * @example
  * ```ts
- * import { splitRows, toMlflowDatasetInput, type Dataset } from "@evalkit/evalkit/datasets";
- * declare const ds: Dataset;
+ * import { createDataset, toMlflowDatasetInput } from "@evalkit/evalkit/datasets";
+ * const ds = createDataset([{ request_id: "a", age: 30, expected_outcome: "approve" }], {
+ *   name: "tiny",
+ *   version: "1.0.0",
+ * });
  * const input = toMlflowDatasetInput(ds, { context: "evaluation" });
+ * if (input.dataset.digest !== ds.mlflowDigest) throw new Error("digest");
+ * if (JSON.parse(input.dataset.profile!).num_rows !== 1) throw new Error("profile");
  * // await client.runs.logInputs(runId, { datasets: [input] });
  * ```
  */

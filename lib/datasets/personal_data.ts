@@ -15,6 +15,13 @@ export interface ProtectOptions {
 /**
  * Hashes a personal-data value: `pd_` followed by 16 hex characters of SHA-256 of
  * `salt + value`. The same value gives the same hash, so joins and counts still work.
+ *
+ * @example
+ * ```ts
+ * import { hashPersonalValue } from "@evalkit/evalkit/datasets";
+ * const h = hashPersonalValue("Ada Lovelace");
+ * if (h !== hashPersonalValue("Ada Lovelace") || !/^pd_[0-9a-f]{16}$/.test(h)) throw new Error(h);
+ * ```
  */
 export function hashPersonalValue(value: unknown, salt = ""): string {
   return `pd_${sha256Hex(`${salt}${String(value)}`).slice(0, 16)}`;

@@ -9,7 +9,15 @@ import type { ColumnSpec, ColumnType, DatasetSchema, Row } from "./types.ts";
 /** The kind a single value looks like, for inference. */
 export type ValueKind = "boolean" | "integer" | "number" | "string";
 
-/** Classifies a JS value; `null`/`undefined` give `undefined`. */
+/**
+ * Classifies a JS value; `null`/`undefined` give `undefined`.
+ *
+ * @example
+ * ```ts
+ * import { kindOf } from "@evalkit/evalkit/datasets";
+ * if (kindOf(1.5) !== "number" || kindOf(null) !== undefined) throw new Error("kind");
+ * ```
+ */
 export function kindOf(v: unknown): ValueKind | undefined {
   if (v === null || v === undefined) return undefined;
   if (typeof v === "boolean") return "boolean";
@@ -17,7 +25,17 @@ export function kindOf(v: unknown): ValueKind | undefined {
   return "string";
 }
 
-/** Per-column counts of value kinds, fed value by value (used for JSON rows and CSV text). */
+/**
+ * Per-column counts of value kinds, fed value by value (used for JSON rows and CSV text).
+ *
+ * @example
+ * ```ts
+ * import { KindCounter } from "@evalkit/evalkit/datasets";
+ * const c = new KindCounter();
+ * for (const k of ["integer", "integer", "string"] as const) c.add(k);
+ * if (c.type() !== "integer") throw new Error("majority");
+ * ```
+ */
 export class KindCounter {
   /** Counts per kind. */
   readonly counts: Record<ValueKind, number> = { boolean: 0, integer: 0, number: 0, string: 0 };
@@ -84,7 +102,16 @@ export function inferSchema(rows: readonly Row[], options: InferSchemaOptions = 
   );
 }
 
-/** Adds roles, target, id and personal-data marks to inferred columns. */
+/**
+ * Adds roles, target, id and personal-data marks to inferred columns.
+ *
+ * @example
+ * ```ts
+ * import { buildSchema } from "@evalkit/evalkit/datasets";
+ * const s = buildSchema([{ name: "id", type: "string" }, { name: "y", type: "string" }], { id: "id", target: "y" });
+ * if (s.columns[1]!.role !== "target") throw new Error("role");
+ * ```
+ */
 export function buildSchema(
   columns: ColumnSpec[],
   options: InferSchemaOptions = {},

@@ -150,12 +150,11 @@ export function validateRows(
  *
  * @example
  * ```ts
- * import { assertValidRows } from "@evalkit/evalkit/datasets";
- * import { DatasetError } from "@evalkit/evalkit";
+ * import { assertValidRows, DatasetError } from "@evalkit/evalkit/datasets";
  * try {
  *   assertValidRows([], { columns: [] });
  *   throw new Error("should throw");
- * } catch (e) {
+ * } catch (e: unknown) {
  *   if (!(e instanceof DatasetError) || e.issues[0]!.code !== "empty_dataset") throw e;
  * }
  * ```

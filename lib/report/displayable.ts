@@ -1,0 +1,45 @@
+/**
+ * Wraps a MIME bundle so the Deno Jupyter kernel displays it.
+ *
+ * @module
+ */
+
+/** An object the Deno Jupyter kernel displays through `Symbol.for("Jupyter.display")`. */
+export class Displayable {
+  #bundle: Record<string, unknown>;
+
+  /** Wraps `bundle`; prefer {@link displayable}. */
+  constructor(bundle: Record<string, unknown>) {
+    this.#bundle = bundle;
+  }
+
+  /** The MIME bundle (same as the Jupyter display method, typed). */
+  bundle(): Record<string, unknown> {
+    return this.#bundle;
+  }
+
+  /** The bundle's `text/plain`. */
+  toString(): string {
+    return String(this.#bundle["text/plain"] ?? "");
+  }
+
+  /** The MIME bundle. */
+  [Symbol.for("Jupyter.display")](): Record<string, unknown> {
+    return this.#bundle;
+  }
+}
+
+/**
+ * An object whose `[Symbol.for("Jupyter.display")]()` returns `bundle` (its `toString()` is
+ * the bundle's `text/plain`). Use it to show an HTML table or a chart spec in a notebook.
+ *
+ * @example
+ * ```ts
+ * import { displayable } from "@evalkit/evalkit/report";
+ * const d = displayable({ "text/plain": "hi", "text/html": "<b>hi</b>" });
+ * if (String(d) !== "hi") throw new Error("unexpected");
+ * ```
+ */
+export function displayable(bundle: Record<string, unknown>): Displayable {
+  return new Displayable(bundle);
+}

@@ -356,6 +356,21 @@ function utf8Guard(file: string): TransformStream<Uint8Array, Uint8Array> {
 }
 
 /**
+ * Returns one shared instance per distinct text of a column (categories such as
+ * `loan_purpose` repeat), so a million rows do not keep a million copies. Stops adding after
+ * 4,096 distinct values (an id column), keeping memory bounded.
+ */
+function interner(): (s: string) => string {
+  const seen = new Map<string, string>();
+  return (s) => {
+    const v = seen.get(s);
+    if (v !== undefined) return v;
+    if (seen.size < 4096) seen.set(s, s);
+    return s;
+  };
+}
+
+/**
  * Reads a CSV byte stream (streaming: the text is never held whole) into rows.
  *
  * @example
@@ -378,6 +393,7 @@ export async function readCsvStream(
   const rowsRaw: string[][] = [];
   let counters: KindCounter[] = [];
   let extraInfer = false;
+  let interns: ((s: string) => string)[] = [];
   try {
     for await (const rec of parseCsvStream(stream.pipeThrough(utf8Guard(file)), { delimiter })) {
       if (header === undefined) {
@@ -386,6 +402,7 @@ export async function readCsvStream(
         types = header.map((h) => declared.get(h));
         extraInfer = types.some((t) => t === undefined);
         counters = header.map(() => new KindCounter());
+        interns = header.map(() => interner());
         continue;
       }
       if (options.schema === undefined) {
@@ -399,7 +416,8 @@ export async function readCsvStream(
           if (t === undefined) {
             counters[j]!.add(kindOfCsv(raw));
             o[header[j]!] = raw;
-          } else o[header[j]!] = convertCsvValue(raw, t);
+          } else if (t === "string") o[header[j]!] = raw === "" ? null : interns[j]!(raw);
+          else o[header[j]!] = convertCsvValue(raw, t);
         }
         rowsTyped.push(o);
       }
@@ -431,7 +449,10 @@ export async function readCsvStream(
       const rec = rowsRaw[i]!;
       const o: Row = {};
       for (let j = 0; j < columns.length; j++) {
-        o[columns[j]!.name] = convertCsvValue(rec[j] ?? "", columns[j]!.type);
+        const raw = rec[j] ?? "";
+        o[columns[j]!.name] = columns[j]!.type === "string" && raw !== ""
+          ? interns[j]!(raw)
+          : convertCsvValue(raw, columns[j]!.type);
       }
       rows[i] = o;
       rowsRaw[i] = undefined as unknown as string[]; // let the text go as we convert

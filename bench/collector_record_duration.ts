@@ -49,7 +49,9 @@ async function child(which: string): Promise<void> {
   if (which === "evalkit") {
     const c = new MetricsCollector("bench", { flushIntervalMs: 0 });
     // warm-up on a separate collector so the measured one holds exactly N observations
-    let w: InstanceType<typeof MetricsCollector> | undefined = new MetricsCollector("warm", { flushIntervalMs: 0 });
+    let w: InstanceType<typeof MetricsCollector> | undefined = new MetricsCollector("warm", {
+      flushIntervalMs: 0,
+    });
     for (let i = 0; i < 200_000; i++) w.recordDuration(values[i & mask]!);
     w = undefined;
     const t = performance.now();
@@ -60,7 +62,11 @@ async function child(which: string): Promise<void> {
     keep = c;
   } else {
     const h = new prom.Histogram({ name: "latency_seconds", help: "latency", registers: [] });
-    let w: InstanceType<typeof prom.Histogram> | undefined = new prom.Histogram({ name: "warm_seconds", help: "warm", registers: [] });
+    let w: InstanceType<typeof prom.Histogram> | undefined = new prom.Histogram({
+      name: "warm_seconds",
+      help: "warm",
+      registers: [],
+    });
     for (let i = 0; i < 200_000; i++) w.observe(values[i & mask]! / 1000);
     w = undefined;
     const t = performance.now();
@@ -87,8 +93,12 @@ async function child(which: string): Promise<void> {
   }
   gc();
   const heap1 = Deno.memoryUsage().heapUsed;
-  const errors = quantiles.map((v, i) => Math.abs(v - exact([0.5, 0.95, 0.99][i]!)) / exact([0.5, 0.95, 0.99][i]!));
-  console.log(JSON.stringify({ which, ns, bytes: heap1 - heap0, errors, alive: keep !== undefined }));
+  const errors = quantiles.map((v, i) =>
+    Math.abs(v - exact([0.5, 0.95, 0.99][i]!)) / exact([0.5, 0.95, 0.99][i]!)
+  );
+  console.log(
+    JSON.stringify({ which, ns, bytes: heap1 - heap0, errors, alive: keep !== undefined }),
+  );
 }
 
 if (values.child) {
@@ -96,7 +106,16 @@ if (values.child) {
 } else {
   const run = async (which: string) => {
     const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "--v8-flags=--expose-gc", new URL(import.meta.url).pathname, "--child", which, "--n", String(N)],
+      args: [
+        "run",
+        "-A",
+        "--v8-flags=--expose-gc",
+        new URL(import.meta.url).pathname,
+        "--child",
+        which,
+        "--n",
+        String(N),
+      ],
       stdout: "piped",
       stderr: "inherit",
     }).output();
@@ -111,8 +130,24 @@ if (values.child) {
   const prom = await run("prom-client");
   const pct = (e: number[]) => e.map((x) => `${(x * 100).toFixed(2)}%`).join(" / ");
   const kb = (b: number) => `${(b / 1024).toFixed(1)} KiB`;
-  console.log(`recordDuration vs prom-client Histogram.observe, ${N.toLocaleString("en-US")} observations each`);
-  console.log(`  evalkit MetricsCollector.recordDuration  ${ours.ns.toFixed(1)} ns/call  memory ${kb(ours.bytes)}  p50/p95/p99 error ${pct(ours.errors)}`);
-  console.log(`  prom-client Histogram.observe           ${prom.ns.toFixed(1)} ns/call  memory ${kb(prom.bytes)}  p50/p95/p99 error ${pct(prom.errors)} (histogram_quantile, default buckets)`);
-  console.log(`  speed: evalkit is ${(prom.ns / ours.ns).toFixed(2)}× prom-client (target > 1×); memory ${kb(ours.bytes)} (target < 1024 KiB)`);
+  console.log(
+    `recordDuration vs prom-client Histogram.observe, ${
+      N.toLocaleString("en-US")
+    } observations each`,
+  );
+  console.log(
+    `  evalkit MetricsCollector.recordDuration  ${ours.ns.toFixed(1)} ns/call  memory ${
+      kb(ours.bytes)
+    }  p50/p95/p99 error ${pct(ours.errors)}`,
+  );
+  console.log(
+    `  prom-client Histogram.observe           ${prom.ns.toFixed(1)} ns/call  memory ${
+      kb(prom.bytes)
+    }  p50/p95/p99 error ${pct(prom.errors)} (histogram_quantile, default buckets)`,
+  );
+  console.log(
+    `  speed: evalkit is ${(prom.ns / ours.ns).toFixed(2)}× prom-client (target > 1×); memory ${
+      kb(ours.bytes)
+    } (target < 1024 KiB)`,
+  );
 }

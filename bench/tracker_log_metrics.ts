@@ -48,7 +48,12 @@ async function countPoints(runId: string, n: number, who: string): Promise<void>
 
 async function evalkit(): Promise<{ loop: number; total: number }> {
   const storeDir = await Deno.makeTempDir({ prefix: "evalkit-bench-store-" });
-  const tracker = new AgentTracker("bench", { trackingUri: uri, storeDir, experimentName: experiment, handleSigint: false });
+  const tracker = new AgentTracker("bench", {
+    trackingUri: uri,
+    storeDir,
+    experimentName: experiment,
+    handleSigint: false,
+  });
   const run = await tracker.startRun({ runName: "evalkit" });
   const t0 = performance.now();
   for (let i = 0; i < N; i++) run.logMetrics({ loss: 1 / (i + 1) }, { step: i });
@@ -68,7 +73,9 @@ async function pythonPeer(mode: "sync" | "async", n: number) {
     stdout: "piped",
     stderr: "piped",
   }).output();
-  if (!out.success) throw new Error(`Python ${mode} failed:\n${new TextDecoder().decode(out.stderr).slice(-2000)}`);
+  if (!out.success) {
+    throw new Error(`Python ${mode} failed:\n${new TextDecoder().decode(out.stderr).slice(-2000)}`);
+  }
   const res = JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!) as {
     run_id: string;
     seconds: number;
@@ -83,13 +90,29 @@ try {
   const sync = await pythonPeer("sync", SYNC_N);
   const asyn = await pythonPeer("async", ASYNC_N);
   const f = (s: number) => `${s.toFixed(2)} s`;
-  const note = (n: number) => (n === N ? "measured" : `extrapolated from ${n.toLocaleString("en-US")} points`);
-  console.log(`${N.toLocaleString("en-US")} points via logMetrics in a loop, until on the server (${uri})`);
-  console.log(`  evalkit run.logMetrics + flush   ${f(ours.total)}  (loop ${((ours.loop * 1e6) / N).toFixed(2)} µs/call, ${Math.round(N / ours.total).toLocaleString("en-US")} points/s)`);
-  console.log(`  python mlflow.log_metric (sync)  ${f(sync.per100k)}  (${note(SYNC_N)}: ${f(sync.seconds)})`);
-  console.log(`  python synchronous=False (async) ${f(asyn.per100k)}  (${note(ASYNC_N)}: ${f(asyn.seconds)})`);
-  console.log(`  evalkit vs sync: ${(sync.per100k / ours.total).toFixed(1)}× faster (target ≥ 50×)`);
-  console.log(`  evalkit vs async: ${(asyn.per100k / ours.total).toFixed(1)}× faster (target ≥ 1×)`);
+  const note = (
+    n: number,
+  ) => (n === N ? "measured" : `extrapolated from ${n.toLocaleString("en-US")} points`);
+  console.log(
+    `${N.toLocaleString("en-US")} points via logMetrics in a loop, until on the server (${uri})`,
+  );
+  console.log(
+    `  evalkit run.logMetrics + flush   ${f(ours.total)}  (loop ${
+      ((ours.loop * 1e6) / N).toFixed(2)
+    } µs/call, ${Math.round(N / ours.total).toLocaleString("en-US")} points/s)`,
+  );
+  console.log(
+    `  python mlflow.log_metric (sync)  ${f(sync.per100k)}  (${note(SYNC_N)}: ${f(sync.seconds)})`,
+  );
+  console.log(
+    `  python synchronous=False (async) ${f(asyn.per100k)}  (${note(ASYNC_N)}: ${f(asyn.seconds)})`,
+  );
+  console.log(
+    `  evalkit vs sync: ${(sync.per100k / ours.total).toFixed(1)}× faster (target ≥ 50×)`,
+  );
+  console.log(
+    `  evalkit vs async: ${(asyn.per100k / ours.total).toFixed(1)}× faster (target ≥ 1×)`,
+  );
 } finally {
   client.close();
   await server?.stop();

@@ -65,7 +65,8 @@ if (command === "list" || command === "ls") {
         time(r.startTime),
         String(Object.keys(r.params).length),
         String(Object.keys(r.latestMetrics).length),
-        r.synced.map((s) => (s.pending ? `${s.uri} (${s.pending} pending)` : s.uri)).join(", ") || "-",
+        r.synced.map((s) => (s.pending ? `${s.uri} (${s.pending} pending)` : s.uri)).join(", ") ||
+        "-",
       ]);
     }
     console.log(table(rows));
@@ -89,23 +90,34 @@ if (command === "list" || command === "ls") {
       `  experiment  ${run.experimentName}`,
       `  status      ${run.status}`,
       `  started     ${time(run.startTime)}${run.endTime ? `, ended ${time(run.endTime)}` : ""}`,
-      `  synced      ${run.synced.map((s) => `${s.uri} → ${s.runId}${s.pending ? ` (${s.pending} pending)` : ""}`).join(", ") || "-"}`,
+      `  synced      ${
+        run.synced.map((s) => `${s.uri} → ${s.runId}${s.pending ? ` (${s.pending} pending)` : ""}`)
+          .join(", ") || "-"
+      }`,
       "",
       "Params",
       ...Object.entries(run.params).map(([k, v]) => `  ${k} = ${v}`),
       "",
       "Metrics (latest, points)",
-      ...Object.entries(run.latestMetrics).map(([k, v]) => `  ${k} = ${v}  (${run.metrics[k]?.length ?? 0})`),
+      ...Object.entries(run.latestMetrics).map(([k, v]) =>
+        `  ${k} = ${v}  (${run.metrics[k]?.length ?? 0})`
+      ),
       "",
       "Tags",
-      ...Object.entries(run.tags).map(([k, v]) => `  ${k} = ${v.length > 80 ? v.slice(0, 77) + "..." : v}`),
+      ...Object.entries(run.tags).map(([k, v]) =>
+        `  ${k} = ${v.length > 80 ? v.slice(0, 77) + "..." : v}`
+      ),
       "",
       "Dataset inputs",
-      ...run.inputs.map((i) => `  ${i.dataset.name} (${i.dataset.digest}) ${i.tags?.["mlflow.data.context"] ?? ""}`),
+      ...run.inputs.map((i) =>
+        `  ${i.dataset.name} (${i.dataset.digest}) ${i.tags?.["mlflow.data.context"] ?? ""}`
+      ),
       "",
       "Artifacts",
       ...run.artifacts.map((a) => `  ${a.path}  ${a.size} B`),
-      ...(run.models.length ? ["", "Logged models", ...run.models.map((m) => `  ${m.name} (${m.localModelId})`)] : []),
+      ...(run.models.length
+        ? ["", "Logged models", ...run.models.map((m) => `  ${m.name} (${m.localModelId})`)]
+        : []),
     ];
     console.log(out.join("\n"));
   }

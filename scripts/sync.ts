@@ -8,7 +8,8 @@ import { syncStore } from "../lib/tracking/mod.ts";
 import { defaultStoreDir } from "../lib/tracking/_outbox.ts";
 import { readEnv } from "../lib/_internal/env.ts";
 
-const USAGE = `Usage: deno task sync [--to <tracking uri>] [--run <id>]... [--store <dir>] [--timeout-ms <n>] [--json]
+const USAGE =
+  `Usage: deno task sync [--to <tracking uri>] [--run <id>]... [--store <dir>] [--timeout-ms <n>] [--json]
 
 Replays every run of the local store (default $EVALKIT_HOME/store, else .evalkit/store)
 to a server, in order: what that server already acknowledged is skipped, a run is never
@@ -53,7 +54,10 @@ if (!(timeoutMs > 0)) {
 }
 const target = resolveTrackingTarget(uri);
 using client = new MlflowClient(
-  { ...target.transport, retry: { maxRetries: 2, totalBudgetMs: 10_000, ...target.transport.retry } },
+  {
+    ...target.transport,
+    retry: { maxRetries: 2, totalBudgetMs: 10_000, ...target.transport.retry },
+  },
   target.close,
 );
 const report = await syncStore({
@@ -65,11 +69,15 @@ const report = await syncStore({
   onRun: values.json ? undefined : (r) => {
     const what = r.skipped
       ? `skipped: ${r.skipped}`
-      : `${r.sent} ops sent${r.pending ? `, ${r.pending} pending${r.lastError ? ` (${r.lastError})` : ""}` : ""}` +
+      : `${r.sent} ops sent${
+        r.pending ? `, ${r.pending} pending${r.lastError ? ` (${r.lastError})` : ""}` : ""
+      }` +
         (r.errors.length ? `, ${r.errors.length} rejected: ${r.errors[0]!.error}` : "");
     console.error(`${r.runName} (${r.localRunId.slice(0, 8)}) → ${r.runId ?? "-"}: ${what}`);
   },
 });
 if (values.json) console.log(JSON.stringify({ uri, ...report }, null, 2));
-else console.error(`${report.runs.length} run(s) checked, ${report.ok ? "all delivered" : "not all delivered"}`);
+else {console.error(
+    `${report.runs.length} run(s) checked, ${report.ok ? "all delivered" : "not all delivered"}`,
+  );}
 Deno.exit(report.ok ? 0 : 1);

@@ -178,7 +178,10 @@ export class Delivery {
     this.#ackLog.close();
   }
 
-  #ack(upto: number, extra?: { error?: string; model?: { local: string; id: string; artifactUri: string } }) {
+  #ack(
+    upto: number,
+    extra?: { error?: string; model?: { local: string; id: string; artifactUri: string } },
+  ) {
     this.#acked = upto;
     this.#ackLog.append(JSON.stringify({ a: upto, ...extra }));
     if (this.#waiters.length > 0) {
@@ -263,7 +266,12 @@ export class Delivery {
         ) break;
         const modelId = op.mid === undefined ? undefined : this.models.get(op.mid)?.id ?? op.mid;
         for (const key of keys) {
-          const m: MetricInput = { key, value: decodeValue(op.m[key]!), timestamp: op.t, step: op.s };
+          const m: MetricInput = {
+            key,
+            value: decodeValue(op.m[key]!),
+            timestamp: op.t,
+            step: op.s,
+          };
           if (op.dn !== undefined) m.datasetName = op.dn;
           if (op.dd !== undefined) m.datasetDigest = op.dd;
           if (modelId !== undefined) m.modelId = modelId;
@@ -287,7 +295,8 @@ export class Delivery {
         const fresh = keys.filter((k) => !(k in tags));
         if (
           i > start &&
-          (nTags + fresh.length > MAX_TAGS || metrics.length + nParams + nTags + fresh.length > MAX_ENTITIES)
+          (nTags + fresh.length > MAX_TAGS ||
+            metrics.length + nParams + nTags + fresh.length > MAX_ENTITIES)
         ) break;
         for (const k of keys) {
           tags[k] = op.tags[k]!; // later value wins, as on the server
@@ -371,7 +380,12 @@ export class Delivery {
         viewType: "ALL",
       })
     ) {
-      return { uri: this.#uri, runId: run.info.runId, experimentId, artifactUri: run.info.artifactUri };
+      return {
+        uri: this.#uri,
+        runId: run.info.runId,
+        experimentId,
+        artifactUri: run.info.artifactUri,
+      };
     }
     const run = await this.#client.runs.create({
       experimentId,
@@ -379,6 +393,11 @@ export class Delivery {
       startTime: op.t,
       tags: { ...op.tags, [LOCAL_RUN_TAG]: op.id },
     });
-    return { uri: this.#uri, runId: run.info.runId, experimentId, artifactUri: run.info.artifactUri };
+    return {
+      uri: this.#uri,
+      runId: run.info.runId,
+      experimentId,
+      artifactUri: run.info.artifactUri,
+    };
   }
 }

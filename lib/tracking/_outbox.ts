@@ -224,7 +224,10 @@ export async function readAcks(path: string): Promise<AckState> {
     else if (typeof line.a === "number") {
       if (line.error) state.errors.push({ seq: line.a - 1, error: line.error });
       if (line.model) {
-        state.models.set(line.model.local, { id: line.model.id, artifactUri: line.model.artifactUri });
+        state.models.set(line.model.local, {
+          id: line.model.id,
+          artifactUri: line.model.artifactUri,
+        });
       }
       state.acked = Math.max(state.acked, line.a);
     }
@@ -273,7 +276,10 @@ export function safeRelative(path: string): string {
 /** Whether the process that owns a run is still alive (same host only). */
 export async function ownerAlive(paths: RunPaths): Promise<boolean> {
   try {
-    const owner = JSON.parse(await Deno.readTextFile(paths.owner)) as { pid: number; hostname: string };
+    const owner = JSON.parse(await Deno.readTextFile(paths.owner)) as {
+      pid: number;
+      hostname: string;
+    };
     if (owner.hostname !== Deno.hostname()) return false;
     if (owner.pid === Deno.pid) return true;
     try {

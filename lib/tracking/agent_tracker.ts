@@ -13,7 +13,7 @@ import { AppendLog, type CreateOp, defaultStoreDir, newLocalId, RunPaths } from 
 import { assertKey } from "./_validate.ts";
 import { DEFAULT_PERSONAL_DATA_RULES, type PersonalDataRules } from "./personal_data.ts";
 import { RunHandle } from "./run_handle.ts";
-import { syncStore, type SyncReport } from "./sync_store.ts";
+import { type SyncReport, syncStore } from "./sync_store.ts";
 
 /** Options of {@link AgentTracker}. */
 export interface AgentTrackerOptions {
@@ -97,12 +97,15 @@ export class AgentTracker {
   #sigint?: () => void;
   #ownClient?: { close(): void };
 
+  /** A tracker for one agent (no I/O until a run starts). */
   constructor(agentName: string, options: AgentTrackerOptions = {}) {
     if (!agentName) throw new TypeError("Expected an agent name but found an empty string");
     this.agentName = agentName;
     this.#options = options;
     this.experimentName = options.experimentName ?? defaultExperimentName(agentName);
-    this.trackingUri = options.localOnly ? undefined : options.trackingUri ?? readEnv("MLFLOW_TRACKING_URI");
+    this.trackingUri = options.localOnly
+      ? undefined
+      : options.trackingUri ?? readEnv("MLFLOW_TRACKING_URI");
     this.storeDir = options.storeDir ?? defaultStoreDir();
     this.#client = options.localOnly ? undefined : options.client;
   }
@@ -131,7 +134,10 @@ export class AgentTracker {
     const target = resolveTrackingTarget(uri);
     // Short retries: the outbox and the flusher's own backoff handle a server that is down.
     const client = new MlflowClient(
-      { ...target.transport, retry: { maxRetries: 2, totalBudgetMs: 10_000, ...target.transport.retry } },
+      {
+        ...target.transport,
+        retry: { maxRetries: 2, totalBudgetMs: 10_000, ...target.transport.retry },
+      },
       target.close,
     );
     this.#ownClient = client;
@@ -275,7 +281,9 @@ export class AgentTracker {
 
   async #registry(): Promise<RegistryClient> {
     const c = await this.#getClient();
-    if (!c.models || !c.modelVersions) throw new Error("This MLflow client has no model registry API");
+    if (!c.models || !c.modelVersions) {
+      throw new Error("This MLflow client has no model registry API");
+    }
     return c as unknown as RegistryClient;
   }
 
@@ -285,7 +293,12 @@ export class AgentTracker {
    */
   async registerModel(
     modelId: string,
-    options: { name?: string; runId?: string; tags?: Record<string, string>; description?: string } = {},
+    options: {
+      name?: string;
+      runId?: string;
+      tags?: Record<string, string>;
+      description?: string;
+    } = {},
   ): Promise<{ name: string; version: string }> {
     const reg = await this.#registry();
     const name = options.name ?? `${this.agentName}_v${this.#options.version ?? "1"}`;
@@ -344,7 +357,9 @@ export class AgentTracker {
     let to = options.to === undefined ? undefined : String(options.to);
     if (to === undefined) {
       if (from === undefined || Number(from) <= 1) {
-        throw new RangeError(`Cannot roll back '${name}@${alias}': no earlier version; pass { to }`);
+        throw new RangeError(
+          `Cannot roll back '${name}@${alias}': no earlier version; pass { to }`,
+        );
       }
       to = String(Number(from) - 1);
     }
@@ -354,7 +369,9 @@ export class AgentTracker {
       await reg.modelVersions.setTag(name, from, "evalkit.rolled_back_from", alias);
     }
     if (options.stages) {
-      await reg.modelVersions.transitionStage(name, to, "Production", { archiveExistingVersions: true });
+      await reg.modelVersions.transitionStage(name, to, "Production", {
+        archiveExistingVersions: true,
+      });
     }
     return { name, alias, from, to };
   }

@@ -90,7 +90,9 @@ async function load(storeDir: string, id: string, full: boolean): Promise<LocalR
           const v = decodeValue(raw);
           const cur = latest[k];
           // MLflow's "latest" = highest (step, timestamp).
-          if (!cur || op.s > cur.step || (op.s === cur.step && op.t >= cur.t)) latest[k] = { step: op.s, t: op.t, v };
+          if (!cur || op.s > cur.step || (op.s === cur.step && op.t >= cur.t)) {
+            latest[k] = { step: op.s, t: op.t, v };
+          }
           if (full) (metrics[k] ??= []).push({ step: op.s, timestamp: op.t, value: v });
         }
         break;
@@ -119,7 +121,11 @@ async function load(storeDir: string, id: string, full: boolean): Promise<LocalR
       if (!e.name.endsWith(".jsonl")) continue;
       const acks = await readAcks(`${paths.acksDir}/${e.name}`);
       if (acks.mapping) {
-        synced.push({ uri: acks.mapping.uri, runId: acks.mapping.runId, pending: ops.length - acks.acked });
+        synced.push({
+          uri: acks.mapping.uri,
+          runId: acks.mapping.runId,
+          pending: ops.length - acks.acked,
+        });
       }
     }
   } catch {
@@ -168,7 +174,9 @@ async function load(storeDir: string, id: string, full: boolean): Promise<LocalR
  * console.log(runs.length); // 0
  * ```
  */
-export async function listLocalRuns(options: { storeDir?: string } = {}): Promise<LocalRunSummary[]> {
+export async function listLocalRuns(
+  options: { storeDir?: string } = {},
+): Promise<LocalRunSummary[]> {
   const storeDir = options.storeDir ?? defaultStoreDir();
   const out: LocalRunSummary[] = [];
   for (const id of await listRunIds(storeDir)) {

@@ -37,7 +37,9 @@ export interface MetricsCollectorOptions {
   /** Or: a server run id and a client to send window metrics with `logBatch`. */
   runId?: string;
   /** Client for `runId`. */
-  client?: { runs: { logBatch(runId: string, batch: { metrics: MetricInput[] }): Promise<unknown> } };
+  client?: {
+    runs: { logBatch(runId: string, batch: { metrics: MetricInput[] }): Promise<unknown> };
+  };
   /** Flush period in ms; 0 disables the timer (call {@link MetricsCollector.flush}). Default 60000. */
   flushIntervalMs?: number;
   /** Price table by model name (USD per 1M tokens). */
@@ -48,23 +50,34 @@ export interface MetricsCollectorOptions {
 
 /** Latency statistics in ms. */
 export interface LatencySummary {
+  /** Observations. */
   count: number;
+  /** Mean (exact). */
   avg: number;
+  /** Median (within the sketch's relative accuracy). */
   p50: number;
+  /** 95th percentile. */
   p95: number;
+  /** 99th percentile. */
   p99: number;
+  /** Largest observation (exact). */
   max: number;
 }
 
 /** The snapshot {@link MetricsCollector.getSummary} returns. */
 export class MetricsSummary {
+  /** Built by {@link MetricsCollector.getSummary}. */
   constructor(
     /** Agent name. */
     readonly agentName: string,
     /** Requests by status. */
     readonly requests: { total: number; byStatus: Record<string, number> },
     /** Errors: total, rate (errors / requests), count and rate by type. */
-    readonly errors: { total: number; rate: number; byType: Record<string, { count: number; rate: number }> },
+    readonly errors: {
+      total: number;
+      rate: number;
+      byType: Record<string, { count: number; rate: number }>;
+    },
     /** Latency (ms), quantiles within the sketch's relative accuracy. */
     readonly latencyMs: LatencySummary,
     /** Tokens and cost per model. */
@@ -75,14 +88,22 @@ export class MetricsSummary {
     /** Total cost over models with a price. */
     readonly costUsd: number,
     /** Risk score distribution: count, avg, quantiles, and 10 bins over [0, 1]. */
-    readonly riskScore: { count: number; avg: number; p50: number; p90: number; p99: number; bins: number[] },
+    readonly riskScore: {
+      count: number;
+      avg: number;
+      p50: number;
+      p90: number;
+      p99: number;
+      bins: number[];
+    },
     /** Decisions by outcome. */
     readonly decisions: Record<string, number>,
   ) {}
 
   /** Plain text, for logs and terminals. */
   toString(): string {
-    const f = (n: number) => Number.isFinite(n) ? (Math.abs(n) >= 100 ? n.toFixed(0) : n.toPrecision(3)) : "—";
+    const f = (n: number) =>
+      Number.isFinite(n) ? (Math.abs(n) >= 100 ? n.toFixed(0) : n.toPrecision(3)) : "—";
     const lines = [
       `${this.agentName}: ${this.requests.total} requests (${
         Object.entries(this.requests.byStatus).map(([k, v]) => `${k} ${v}`).join(", ") || "none"
@@ -91,13 +112,21 @@ export class MetricsSummary {
       (Object.keys(this.errors.byType).length
         ? `: ${Object.entries(this.errors.byType).map(([k, v]) => `${k} ${v.count}`).join(", ")}`
         : ""),
-      `latency ms: avg ${f(this.latencyMs.avg)} p50 ${f(this.latencyMs.p50)} p95 ${f(this.latencyMs.p95)} ` +
+      `latency ms: avg ${f(this.latencyMs.avg)} p50 ${f(this.latencyMs.p50)} p95 ${
+        f(this.latencyMs.p95)
+      } ` +
       `p99 ${f(this.latencyMs.p99)} max ${f(this.latencyMs.max)}`,
       ...Object.entries(this.tokens).map(([m, t]) =>
-        `${m}: in ${t.input} (cached ${t.cachedInput}) out ${t.output} cost ${t.costUsd === null ? "n/a" : `$${t.costUsd.toFixed(4)}`}`
+        `${m}: in ${t.input} (cached ${t.cachedInput}) out ${t.output} cost ${
+          t.costUsd === null ? "n/a" : `$${t.costUsd.toFixed(4)}`
+        }`
       ),
-      `risk score: n ${this.riskScore.count} avg ${f(this.riskScore.avg)} p50 ${f(this.riskScore.p50)} p90 ${f(this.riskScore.p90)}`,
-      `decisions: ${Object.entries(this.decisions).map(([k, v]) => `${k} ${v}`).join(", ") || "none"}`,
+      `risk score: n ${this.riskScore.count} avg ${f(this.riskScore.avg)} p50 ${
+        f(this.riskScore.p50)
+      } p90 ${f(this.riskScore.p90)}`,
+      `decisions: ${
+        Object.entries(this.decisions).map(([k, v]) => `${k} ${v}`).join(", ") || "none"
+      }`,
     ];
     return lines.join("\n");
   }
@@ -110,38 +139,71 @@ export class MetricsSummary {
   /** The `text/plain` and `text/html` renderings Jupyter shows. */
   toMimeBundle(): Record<string, string> {
     const esc = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
-    const row = (k: string, v: string) => `<tr><th style="text-align:left">${esc(k)}</th><td>${esc(v)}</td></tr>`;
+    const row = (k: string, v: string) =>
+      `<tr><th style="text-align:left">${esc(k)}</th><td>${esc(v)}</td></tr>`;
     const f = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : "—");
     const rows = [
       row("requests", String(this.requests.total)),
       ...Object.entries(this.requests.byStatus).map(([k, v]) => row(`requests/${k}`, String(v))),
       row("error rate", `${(this.errors.rate * 100).toFixed(2)}%`),
-      ...Object.entries(this.errors.byType).map(([k, v]) => row(`errors/${k}`, `${v.count} (${(v.rate * 100).toFixed(2)}%)`)),
-      row("latency ms avg / p50 / p95 / p99 / max", [this.latencyMs.avg, this.latencyMs.p50, this.latencyMs.p95, this.latencyMs.p99, this.latencyMs.max].map(f).join(" / ")),
-      ...Object.entries(this.tokens).map(([m, t]) =>
-        row(`tokens ${m}`, `in ${t.input}, cached ${t.cachedInput}, out ${t.output}, cost ${t.costUsd === null ? "n/a" : `$${t.costUsd.toFixed(4)}`}`)
+      ...Object.entries(this.errors.byType).map(([k, v]) =>
+        row(`errors/${k}`, `${v.count} (${(v.rate * 100).toFixed(2)}%)`)
       ),
-      row("risk score avg / p50 / p90 / p99", [this.riskScore.avg, this.riskScore.p50, this.riskScore.p90, this.riskScore.p99].map(f).join(" / ")),
+      row(
+        "latency ms avg / p50 / p95 / p99 / max",
+        [
+          this.latencyMs.avg,
+          this.latencyMs.p50,
+          this.latencyMs.p95,
+          this.latencyMs.p99,
+          this.latencyMs.max,
+        ].map(f).join(" / "),
+      ),
+      ...Object.entries(this.tokens).map(([m, t]) =>
+        row(
+          `tokens ${m}`,
+          `in ${t.input}, cached ${t.cachedInput}, out ${t.output}, cost ${
+            t.costUsd === null ? "n/a" : `$${t.costUsd.toFixed(4)}`
+          }`,
+        )
+      ),
+      row(
+        "risk score avg / p50 / p90 / p99",
+        [this.riskScore.avg, this.riskScore.p50, this.riskScore.p90, this.riskScore.p99].map(f)
+          .join(" / "),
+      ),
       ...Object.entries(this.decisions).map(([k, v]) => row(`decisions/${k}`, String(v))),
     ];
     return {
       "text/plain": this.toString(),
-      "text/html": `<table><caption>${esc(this.agentName)} metrics</caption>${rows.join("")}</table>`,
+      "text/html": `<table><caption>${esc(this.agentName)} metrics</caption>${
+        rows.join("")
+      }</table>`,
     };
   }
 }
 
 /** The mergeable state of a collector ({@link MetricsCollector.toJSON}). */
 export interface MetricsCollectorJson {
+  /** Always `evalkit.metrics-collector`. */
   format: "evalkit.metrics-collector";
+  /** Format version. */
   version: 1;
+  /** Agent name. */
   agentName: string;
+  /** Requests by status. */
   requests: Record<string, number>;
+  /** Errors by type. */
   errors: Record<string, number>;
+  /** Tokens by model. */
   tokens: Record<string, { input: number; output: number; cachedInput: number }>;
+  /** Decisions by outcome. */
   decisions: Record<string, number>;
+  /** Latency sketch (ms). */
   latency: DDSketchJson;
+  /** Risk score sketch. */
   risk: DDSketchJson;
+  /** Risk scores in 10 bins over [0, 1]. */
   riskBins: number[];
 }
 
@@ -190,6 +252,7 @@ export class MetricsCollector {
   /** Errors from sending window metrics (when flushing with `runId` + `client`). */
   readonly flushErrors: unknown[] = [];
 
+  /** A collector for one agent; with `run` (or `runId` + `client`) a timer flushes each window. */
   constructor(agentName: string, options: MetricsCollectorOptions = {}) {
     this.agentName = agentName;
     this.#options = options;
@@ -239,7 +302,9 @@ export class MetricsCollector {
 
   /** Adds a risk score in [0, 1]. */
   recordRiskScore(score: number): void {
-    if (!(score >= 0 && score <= 1)) throw new RangeError(`Expected a risk score in [0, 1] but found ${score}`);
+    if (!(score >= 0 && score <= 1)) {
+      throw new RangeError(`Expected a risk score in [0, 1] but found ${score}`);
+    }
     this.#riskWindow.add(score);
     this.#riskBins[Math.min(9, Math.floor(score * 10))]!++;
   }
@@ -253,7 +318,8 @@ export class MetricsCollector {
     const p = this.#options.prices?.[model];
     if (!p) return null;
     const cached = Math.min(t.cachedInput, t.input);
-    return ((t.input - cached) * p.input + cached * (p.cachedInput ?? p.input) + t.output * p.output) / 1e6;
+    return ((t.input - cached) * p.input + cached * (p.cachedInput ?? p.input) +
+      t.output * p.output) / 1e6;
   }
 
   #allLatency(): DDSketch {
@@ -277,7 +343,8 @@ export class MetricsCollector {
       if (c !== null) cost += c;
       tokens[m] = { ...t, costUsd: c };
     }
-    const sorted = <V>(m: Map<string, V>) => Object.fromEntries([...m].sort(([a], [b]) => a.localeCompare(b)));
+    const sorted = <V>(m: Map<string, V>) =>
+      Object.fromEntries([...m].sort(([a], [b]) => a.localeCompare(b)));
     const byType: Record<string, { count: number; rate: number }> = {};
     for (const [k, v] of [...this.#errors].sort(([a], [b]) => a.localeCompare(b))) {
       byType[k] = { count: v, rate: total ? v / total : 0 };
@@ -382,7 +449,12 @@ export class MetricsCollector {
     if (run && run.status === "RUNNING") {
       run.logMetrics(metrics, { step, timestamp });
     } else if (runId && client) {
-      const batch = Object.entries(metrics).map(([key, value]) => ({ key, value, step, timestamp }));
+      const batch = Object.entries(metrics).map(([key, value]) => ({
+        key,
+        value,
+        step,
+        timestamp,
+      }));
       this.#flushing = client.runs.logBatch(runId, { metrics: batch }).then(
         () => {},
         (err) => void this.flushErrors.push(err),
@@ -434,7 +506,10 @@ export class MetricsCollector {
   }
 
   /** Rebuilds a collector from {@link MetricsCollector.toJSON} (no timer, no run). */
-  static fromJSON(json: MetricsCollectorJson, options: MetricsCollectorOptions = {}): MetricsCollector {
+  static fromJSON(
+    json: MetricsCollectorJson,
+    options: MetricsCollectorOptions = {},
+  ): MetricsCollector {
     return new MetricsCollector(json.agentName, { ...options, flushIntervalMs: 0 }).merge(json);
   }
 

@@ -49,3 +49,16 @@ export { DEFAULT_PERSONAL_DATA_RULES, protectRecord } from "./personal_data.ts";
 export type { PersonalDataRules } from "./personal_data.ts";
 export { defaultStoreDir } from "./_outbox.ts";
 export type { RegistryClient, TrackingClient } from "./_client.ts";
+export type {
+  DatasetEntity,
+  DatasetInput,
+  Metric,
+  MetricInput,
+  ModelInput,
+  ModelOutput,
+  Run,
+  RunData,
+  RunInfo,
+  RunStatus,
+} from "../mlflow/types.ts";
+export type { DDSketchJson, DDSketchStoreJson } from "../stats/ddsketch.ts";

@@ -23,7 +23,9 @@ export const DEFAULT_PERSONAL_DATA_RULES: Readonly<Required<PersonalDataRules>> 
 });
 
 async function sha256Hex(text: string): Promise<string> {
-  const bytes = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+  const bytes = new Uint8Array(
+    await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)),
+  );
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
@@ -51,7 +53,9 @@ export async function protectRecord(
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
       if (drop.has(k)) continue;
       if (hash.has(k) && v !== null && v !== undefined) {
-        out[k] = `sha256:${await sha256Hex(salt + (typeof v === "string" ? v : JSON.stringify(v)))}`;
+        out[k] = `sha256:${await sha256Hex(
+          salt + (typeof v === "string" ? v : JSON.stringify(v)),
+        )}`;
       } else out[k] = await walk(v);
     }
     return out;

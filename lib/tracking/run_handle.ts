@@ -6,9 +6,16 @@
  */
 import type { DatasetInput, RunStatus } from "../mlflow/types.ts";
 import type { Delivery } from "./_delivery.ts";
-import { type AppendLog, encodeValue, type MetricsOp, type Op, type RunPaths, safeRelative } from "./_outbox.ts";
+import {
+  type AppendLog,
+  encodeValue,
+  type MetricsOp,
+  type Op,
+  type RunPaths,
+  safeRelative,
+} from "./_outbox.ts";
 import { assertKey, MAX_PARAM_VALUE, MAX_TAG_VALUE, sanitizeKeySegment } from "./_validate.ts";
-import { DEFAULT_PERSONAL_DATA_RULES, type PersonalDataRules, protectRecord } from "./personal_data.ts";
+import { type PersonalDataRules, protectRecord } from "./personal_data.ts";
 
 /** Options of {@link RunHandle.logMetrics}. */
 export interface LogMetricsOptions {
@@ -217,7 +224,9 @@ export class RunHandle implements AsyncDisposable {
   }
 
   #assertOpen(): void {
-    if (this.#ended) throw new Error(`Run '${this.runName}' has ended; start a new run to log more`);
+    if (this.#ended) {
+      throw new Error(`Run '${this.runName}' has ended; start a new run to log more`);
+    }
   }
 
   #append(op: Op): void {
@@ -237,7 +246,9 @@ export class RunHandle implements AsyncDisposable {
   logMetrics(metrics: Record<string, number>, options: LogMetricsOptions = {}): void {
     this.#assertOpen();
     const step = options.step ?? 0;
-    if (!Number.isInteger(step)) throw new TypeError(`Expected step to be an integer but found ${step}`);
+    if (!Number.isInteger(step)) {
+      throw new TypeError(`Expected step to be an integer but found ${step}`);
+    }
     const m: Record<string, number | string> = {};
     for (const key in metrics) {
       if (!this.#goodKeys.has(key)) {
@@ -245,7 +256,9 @@ export class RunHandle implements AsyncDisposable {
         this.#goodKeys.add(key);
       }
       const v = metrics[key]!;
-      if (typeof v !== "number") throw new TypeError(`Expected metric '${key}' to be a number but found ${typeof v}`);
+      if (typeof v !== "number") {
+        throw new TypeError(`Expected metric '${key}' to be a number but found ${typeof v}`);
+      }
       m[key] = encodeValue(v);
     }
     const op: MetricsOp = { op: "m", t: options.timestamp ?? Date.now(), s: step, m };
@@ -276,12 +289,16 @@ export class RunHandle implements AsyncDisposable {
       assertKey(key, "param");
       const value = String(raw);
       if (value.length > MAX_PARAM_VALUE) {
-        throw new RangeError(`Expected param '${key}' to be at most ${MAX_PARAM_VALUE} characters but found ${value.length}`);
+        throw new RangeError(
+          `Expected param '${key}' to be at most ${MAX_PARAM_VALUE} characters but found ${value.length}`,
+        );
       }
       const old = this.#params.get(key);
       if (old === value) continue;
       if (old !== undefined) {
-        throw new TypeError(`Param '${key}' was already logged with value '${old}'; params cannot change (got '${value}')`);
+        throw new TypeError(
+          `Param '${key}' was already logged with value '${old}'; params cannot change (got '${value}')`,
+        );
       }
       fresh[key] = value;
       n++;
@@ -299,7 +316,9 @@ export class RunHandle implements AsyncDisposable {
       assertKey(key, "tag");
       const value = String(raw);
       if (value.length > MAX_TAG_VALUE) {
-        throw new RangeError(`Expected tag '${key}' to be at most ${MAX_TAG_VALUE} characters but found ${value.length}`);
+        throw new RangeError(
+          `Expected tag '${key}' to be at most ${MAX_TAG_VALUE} characters but found ${value.length}`,
+        );
       }
       out[key] = value;
     }
@@ -310,7 +329,9 @@ export class RunHandle implements AsyncDisposable {
   logInput(input: DatasetInput): void {
     this.#assertOpen();
     if (input.dataset.digest.length > 36) {
-      throw new RangeError(`Expected dataset digest to be at most 36 characters but found ${input.dataset.digest.length}`);
+      throw new RangeError(
+        `Expected dataset digest to be at most 36 characters but found ${input.dataset.digest.length}`,
+      );
     }
     this.#datasets.set(input.dataset.name, input.dataset.digest);
     this.#append({ op: "input", datasets: [input] });
@@ -336,10 +357,17 @@ export class RunHandle implements AsyncDisposable {
     const targets = options.targets ??
       (isDatasetLike(data) ? data.schema?.target : undefined);
     const colspec = isDatasetLike(data) && data.schema
-      ? data.schema.columns.map((c) => ({ type: mlflowType(c.type), name: c.name, required: c.required ?? true }))
+      ? data.schema.columns.map((c) => ({
+        type: mlflowType(c.type),
+        name: c.name,
+        required: c.required ?? true,
+      }))
       : inferColspec(rows);
     const columns = colspec.length;
-    const profile: Record<string, unknown> = { num_rows: rows.length, num_elements: rows.length * columns };
+    const profile: Record<string, unknown> = {
+      num_rows: rows.length,
+      num_elements: rows.length * columns,
+    };
     if (targets !== undefined) profile.targets = targets;
     const input: DatasetInput = {
       dataset: {
@@ -374,7 +402,9 @@ export class RunHandle implements AsyncDisposable {
       if (typeof value === "number") {
         if (path.length) metrics[path.map(sanitizeKeySegment).join("/")] = value;
       } else if (value && typeof value === "object" && !Array.isArray(value)) {
-        for (const [k, v] of Object.entries(value as Record<string, unknown>)) walk(v, [...path, k]);
+        for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+          walk(v, [...path, k]);
+        }
       }
     };
     walk(results, options.prefix ? [options.prefix] : []);
@@ -457,7 +487,9 @@ export class RunHandle implements AsyncDisposable {
     for await (const e of Deno.readDir(localDir)) {
       const target = artifactPath ? `${artifactPath}/${e.name}` : e.name;
       if (e.isDirectory) await this.logArtifactDir(`${localDir}/${e.name}`, target);
-      else if (e.isFile) await this.logArtifact(target, await Deno.readFile(`${localDir}/${e.name}`));
+      else if (e.isFile) {
+        await this.logArtifact(target, await Deno.readFile(`${localDir}/${e.name}`));
+      }
     }
   }
 
@@ -467,10 +499,14 @@ export class RunHandle implements AsyncDisposable {
    * appends rows.
    */
   async logTable(path: string, table: Table): Promise<void> {
-    if (!path.endsWith(".json")) throw new TypeError(`Expected a table path ending in .json but found '${path}'`);
+    if (!path.endsWith(".json")) {
+      throw new TypeError(`Expected a table path ending in .json but found '${path}'`);
+    }
     const prev = this.#tables.get(path);
     if (prev && prev.columns.join("\u0000") !== table.columns.join("\u0000")) {
-      throw new TypeError(`Table '${path}' has columns [${prev.columns}] but rows with [${table.columns}] were given`);
+      throw new TypeError(
+        `Table '${path}' has columns [${prev.columns}] but rows with [${table.columns}] were given`,
+      );
     }
     const merged: Table = prev ? { columns: prev.columns, data: [...prev.data, ...table.data] } : {
       columns: [...table.columns],
@@ -546,9 +582,13 @@ export class RunHandle implements AsyncDisposable {
     }
     if (options.registeredModelName !== undefined) {
       if (!ref.modelId || !this.#init.registerModel) {
-        throw new Error("Registering a model needs a reachable tracking server (MLFLOW_TRACKING_URI)");
+        throw new Error(
+          "Registering a model needs a reachable tracking server (MLFLOW_TRACKING_URI)",
+        );
       }
-      const regName = options.registeredModelName === true ? defaultName : options.registeredModelName;
+      const regName = options.registeredModelName === true
+        ? defaultName
+        : options.registeredModelName;
       ref.registeredVersion = await this.#init.registerModel(ref.modelId, regName, this.runId);
     }
     return ref;
@@ -609,7 +649,13 @@ function isDatasetLike(d: unknown): d is DatasetLike {
 }
 
 function mlflowType(t: string): string {
-  return t === "number" ? "double" : t === "integer" ? "long" : t === "boolean" ? "boolean" : "string";
+  return t === "number"
+    ? "double"
+    : t === "integer"
+    ? "long"
+    : t === "boolean"
+    ? "boolean"
+    : "string";
 }
 
 function inferColspec(rows: readonly Record<string, unknown>[]) {
@@ -629,5 +675,9 @@ function inferColspec(rows: readonly Record<string, unknown>[]) {
       );
     }
   }
-  return [...names].map(([name, type]) => ({ type: type === "null" ? "string" : type, name, required: true }));
+  return [...names].map(([name, type]) => ({
+    type: type === "null" ? "string" : type,
+    name,
+    required: true,
+  }));
 }

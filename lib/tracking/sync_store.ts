@@ -6,7 +6,15 @@
  */
 import type { TrackingClient } from "./_client.ts";
 import { Delivery } from "./_delivery.ts";
-import { type CreateOp, defaultStoreDir, listRunIds, type Op, ownerAlive, readJsonLines, RunPaths } from "./_outbox.ts";
+import {
+  type CreateOp,
+  defaultStoreDir,
+  listRunIds,
+  type Op,
+  ownerAlive,
+  readJsonLines,
+  RunPaths,
+} from "./_outbox.ts";
 
 /** Options of {@link syncStore}. */
 export interface SyncStoreOptions {
@@ -75,7 +83,14 @@ export async function syncStore(options: SyncStoreOptions): Promise<SyncReport> 
     const ops = await readJsonLines<Op>(paths.ops);
     const create = ops[0] as CreateOp | undefined;
     if (!create || create.op !== "create") {
-      const r = { localRunId: id, runName: "?", sent: 0, pending: 0, errors: [], skipped: "no run in outbox" };
+      const r = {
+        localRunId: id,
+        runName: "?",
+        sent: 0,
+        pending: 0,
+        errors: [],
+        skipped: "no run in outbox",
+      };
       runs.push(r);
       options.onRun?.(r);
       continue;
@@ -109,7 +124,9 @@ export async function syncStore(options: SyncStoreOptions): Promise<SyncReport> 
       pending: delivery.pending,
       errors: delivery.errors.slice(errorsBefore),
     };
-    if (delivery.pending > 0 && last !== undefined) r.lastError = last instanceof Error ? last.message : String(last);
+    if (delivery.pending > 0 && last !== undefined) {
+      r.lastError = last instanceof Error ? last.message : String(last);
+    }
     runs.push(r);
     options.onRun?.(r);
   }

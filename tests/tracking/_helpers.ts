@@ -33,6 +33,10 @@ export async function runScript(
 }
 
 /** Reads an artifact's text from the server. */
-export async function readArtifact(client: MlflowClient, artifactUri: string, path: string): Promise<string> {
+export async function readArtifact(
+  client: MlflowClient,
+  artifactUri: string,
+  path: string,
+): Promise<string> {
   return await client.artifacts.readText(artifactUri, path);
 }

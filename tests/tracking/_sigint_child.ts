@@ -1,7 +1,10 @@
 /** Child process of agent_tracker_test.ts: starts a local run, logs, then waits for SIGINT. */
 import { AgentTracker } from "../../lib/tracking/mod.ts";
 
-const tracker = new AgentTracker("sigint_child", { storeDir: Deno.env.get("CHILD_STORE")!, localOnly: true });
+const tracker = new AgentTracker("sigint_child", {
+  storeDir: Deno.env.get("CHILD_STORE")!,
+  localOnly: true,
+});
 const run = await tracker.startRun({ purpose: "serve" });
 run.logMetrics({ alive: 1 });
 console.log(`ready ${run.localRunId}`);

@@ -8,7 +8,11 @@ import { AgentTracker } from "../../lib/tracking/mod.ts";
 const uri = Deno.env.get("CHILD_URI")!;
 const storeDir = Deno.env.get("CHILD_STORE")!;
 const steps = Number(Deno.env.get("CHILD_STEPS") ?? "20000");
-const tracker = new AgentTracker("sigkill_child", { trackingUri: uri, storeDir, experimentName: Deno.env.get("CHILD_EXPERIMENT") });
+const tracker = new AgentTracker("sigkill_child", {
+  trackingUri: uri,
+  storeDir,
+  experimentName: Deno.env.get("CHILD_EXPERIMENT"),
+});
 const run = await tracker.startRun({ purpose: "crash" });
 const enc = new TextEncoder();
 Deno.stdout.writeSync(enc.encode(`run ${run.localRunId} ${run.runId}\n`));

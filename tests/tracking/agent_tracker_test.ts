@@ -38,7 +38,12 @@ Deno.test("the guide's quick start works in TypeScript: run, params, metrics, re
     assert.throws(() => run.logMetrics({ "bad//key": 1 }), TypeError);
     for (let step = 0; step < 3; step++) run.logMetrics({ accuracy: 0.8 + step / 100 }, { step });
     const requests = [
-      { applicant_name: "Ada Lovelace", ssn: "123-45-6789", credit_score: 780, loan_amount: 20_000 },
+      {
+        applicant_name: "Ada Lovelace",
+        ssn: "123-45-6789",
+        credit_score: 780,
+        loan_amount: 20_000,
+      },
       { applicant_name: "Alan Turing", ssn: "987-65-4321", credit_score: 610, loan_amount: 50_000 },
     ];
     for (const [i, req] of requests.entries()) {
@@ -50,20 +55,37 @@ Deno.test("the guide's quick start works in TypeScript: run, params, metrics, re
       });
       assert.equal(step, i, "requests are numbered on their own step counter");
     }
-    const ds = await run.logDataset(requests.map((r, i) => ({ ...r, expected_outcome: i ? "reject" : "approve" })), {
-      name: "loan_eval",
-      targets: "expected_outcome",
-      context: "evaluation",
-    });
+    const ds = await run.logDataset(
+      requests.map((r, i) => ({ ...r, expected_outcome: i ? "reject" : "approve" })),
+      {
+        name: "loan_eval",
+        targets: "expected_outcome",
+        context: "evaluation",
+      },
+    );
     const metrics = await run.logEvaluationResults(
       { accuracy: 1, macro: { precision: 1, recall: 1, f1: 1 }, support: 2 },
       { datasetName: "loan_eval" },
     );
-    assert.deepEqual(Object.keys(metrics).sort(), ["accuracy", "macro/f1", "macro/precision", "macro/recall", "support"]);
-    await run.logTable("eval_results_table.json", { columns: ["request_id", "outcome"], data: [["req-0", "approve"]] });
-    await run.logTable("eval_results_table.json", { columns: ["request_id", "outcome"], data: [["req-1", "reject"]] });
+    assert.deepEqual(Object.keys(metrics).sort(), [
+      "accuracy",
+      "macro/f1",
+      "macro/precision",
+      "macro/recall",
+      "support",
+    ]);
+    await run.logTable("eval_results_table.json", {
+      columns: ["request_id", "outcome"],
+      data: [["req-0", "approve"]],
+    });
+    await run.logTable("eval_results_table.json", {
+      columns: ["request_id", "outcome"],
+      data: [["req-1", "reject"]],
+    });
     const v1 = await run.logModel(agent, { registeredModelName: registered });
-    const v2 = await run.logModel({ ...agent, version: "1.3.0" }, { registeredModelName: registered });
+    const v2 = await run.logModel({ ...agent, version: "1.3.0" }, {
+      registeredModelName: registered,
+    });
     assert.ok(v1.modelId?.startsWith("m-"), "the logged model exists on the server");
     assert.equal(v1.name, "loan_approval_v1_2_0", "logged model names cannot hold '.'");
     versions = [v1.registeredVersion!.version, v2.registeredVersion!.version];
@@ -75,29 +97,52 @@ Deno.test("the guide's quick start works in TypeScript: run, params, metrics, re
   const run = await client.runs.get(runId);
   assert.equal(run.info.status, "FINISHED");
   assert.deepEqual(
-    { environment: run.data.tags.environment, version: run.data.tags.version, data_source: run.data.tags.data_source, evaluation: run.data.tags.evaluation },
-    { environment: "test", version: "1.2.0", data_source: "datasets/loan_applications", evaluation: "true" },
+    {
+      environment: run.data.tags.environment,
+      version: run.data.tags.version,
+      data_source: run.data.tags.data_source,
+      evaluation: run.data.tags.evaluation,
+    },
+    {
+      environment: "test",
+      version: "1.2.0",
+      data_source: "datasets/loan_applications",
+      evaluation: "true",
+    },
   );
   const accuracy = await client.runs.metricHistory(runId, "accuracy");
   assert.ok(accuracy.some((m) => m.step === 0 && m.value === 1), "evaluation results are metrics");
   assert.equal((await client.runs.metricHistory(runId, "macro/f1"))[0]?.value, 1);
   const durations = await client.runs.metricHistory(runId, "request/duration_ms");
   assert.deepEqual(durations.map((m) => [m.step, m.value]), [[0, 40], [1, 41]]);
-  const log = (await client.artifacts.readText(run.info.artifactUri, "decisions/decision_log.jsonl")).trim().split("\n").map((l) => JSON.parse(l));
+  const log =
+    (await client.artifacts.readText(run.info.artifactUri, "decisions/decision_log.jsonl")).trim()
+      .split("\n").map((l) => JSON.parse(l));
   assert.equal(log.length, 2);
   assert.equal(log[0].request.ssn, undefined, "national ids are dropped");
   assert.match(log[0].request.applicant_name, /^sha256:[0-9a-f]{64}$/, "names are hashed");
   assert.equal(log[0].request.credit_score, 780);
   assert.equal(log[1].decision.outcome, "reject");
-  const table = JSON.parse(await client.artifacts.readText(run.info.artifactUri, "eval_results_table.json"));
-  assert.deepEqual(table.data, [["req-0", "approve"], ["req-1", "reject"]], "logging a table again appends rows");
-  const model = await client.loggedModels.get((await client.modelVersions.get(registered, "1")).modelId!);
+  const table = JSON.parse(
+    await client.artifacts.readText(run.info.artifactUri, "eval_results_table.json"),
+  );
+  assert.deepEqual(
+    table.data,
+    [["req-0", "approve"], ["req-1", "reject"]],
+    "logging a table again appends rows",
+  );
+  const model = await client.loggedModels.get(
+    (await client.modelVersions.get(registered, "1")).modelId!,
+  );
   assert.equal(model.status, "LOGGED_MODEL_READY");
   assert.equal(model.sourceRunId, runId);
   const mlmodel = await client.artifacts.readText(model.artifactUri, "MLmodel");
   assert.match(mlmodel, /evalkit_agent:/);
   assert.match(mlmodel, /code_version: "abc1234"/);
-  assert.equal(JSON.parse(await client.artifacts.readText(model.artifactUri, "agent_config.json")).temperature, 0.1);
+  assert.equal(
+    JSON.parse(await client.artifacts.readText(model.artifactUri, "agent_config.json")).temperature,
+    0.1,
+  );
   assert.equal(await client.artifacts.readText(model.artifactUri, "prompt.txt"), agent.prompt);
 
   const staged = await tracker.transitionModelStage(registered, "2", "Production");
@@ -106,7 +151,10 @@ Deno.test("the guide's quick start works in TypeScript: run, params, metrics, re
   const rolled = await tracker.rollback(registered, {});
   assert.deepEqual(rolled, { name: registered, alias: "production", from: "2", to: "1" });
   assert.equal((await client.models.getByAlias(registered, "production")).version, "1");
-  assert.equal((await client.modelVersions.get(registered, "2")).tags?.["evalkit.rolled_back_from"], "production");
+  assert.equal(
+    (await client.modelVersions.get(registered, "2")).tags?.["evalkit.rolled_back_from"],
+    "production",
+  );
   client.close();
   tracker.close();
   await Deno.remove(home, { recursive: true });
@@ -115,9 +163,16 @@ Deno.test("the guide's quick start works in TypeScript: run, params, metrics, re
 Deno.test("naming conventions: experiment /Shared/ai-agents/<agent>, runs <agent>_<purpose>_<timestamp>, overridable", async () => {
   const home = await tempHome();
   assert.equal(defaultExperimentName("loan_approval"), "/Shared/ai-agents/loan_approval");
-  const tracker = new AgentTracker("loan_approval", { storeDir: `${home}/store`, localOnly: true, handleSigint: false });
+  const tracker = new AgentTracker("loan_approval", {
+    storeDir: `${home}/store`,
+    localOnly: true,
+    handleSigint: false,
+  });
   assert.equal(tracker.experimentName, "/Shared/ai-agents/loan_approval");
-  const run = await tracker.startRun({ purpose: "serve", startTime: Date.UTC(2026, 0, 2, 3, 4, 5) });
+  const run = await tracker.startRun({
+    purpose: "serve",
+    startTime: Date.UTC(2026, 0, 2, 3, 4, 5),
+  });
   assert.equal(run.runName, "loan_approval_serve_20260102_030405");
   await run.end();
   const named = await tracker.startRun({ runName: "custom", tags: { environment: "prod" } });
@@ -198,7 +253,9 @@ Deno.test("logMetrics in a hot loop is delivered in coalesced batches with every
   const run = await tracker.startRun({});
   const n = 20_000;
   const t0 = performance.now();
-  for (let step = 0; step < n; step++) run.logMetrics({ loss: 1 / (step + 1), lr: 0.001 }, { step });
+  for (let step = 0; step < n; step++) {
+    run.logMetrics({ loss: 1 / (step + 1), lr: 0.001 }, { step });
+  }
   const perCall = ((performance.now() - t0) * 1000) / n;
   assert.ok(perCall < 50, `logMetrics costs microseconds (${perCall.toFixed(2)} µs per call)`);
   assert.equal(await run.flush(), true, "flush() waits for delivery");
@@ -207,11 +264,18 @@ Deno.test("logMetrics in a hot loop is delivered in coalesced batches with every
   const history = await client.runs.metricHistory(run.runId, "loss");
   assert.equal(history.length, n);
   const byTime = [...history].sort((a, b) => a.timestamp - b.timestamp || a.step - b.step);
-  for (let i = 1; i < byTime.length; i++) assert.ok(byTime[i]!.step > byTime[i - 1]!.step, "step order kept over time");
+  for (let i = 1; i < byTime.length; i++) {
+    assert.ok(byTime[i]!.step > byTime[i - 1]!.step, "step order kept over time");
+  }
   const ackLines = (await Deno.readTextFile(
-    [...Deno.readDirSync(`${home}/store/runs/${run.localRunId}/acks`)].map((e) => `${home}/store/runs/${run.localRunId}/acks/${e.name}`)[0]!,
+    [...Deno.readDirSync(`${home}/store/runs/${run.localRunId}/acks`)].map((e) =>
+      `${home}/store/runs/${run.localRunId}/acks/${e.name}`
+    )[0]!,
   )).trim().split("\n").length;
-  assert.ok(ackLines < n / 10, `points were coalesced (${ackLines} acknowledged batches for ${n} calls)`);
+  assert.ok(
+    ackLines < n / 10,
+    `points were coalesced (${ackLines} acknowledged batches for ${n} calls)`,
+  );
   await run.end();
   client.close();
   tracker.close();

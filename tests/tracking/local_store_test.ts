@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { AgentTracker, listLocalRuns, readLocalRun, serverRunIdFor } from "../../lib/tracking/mod.ts";
+import {
+  AgentTracker,
+  listLocalRuns,
+  readLocalRun,
+  serverRunIdFor,
+} from "../../lib/tracking/mod.ts";
 import { testMlflowUri } from "../_helpers/mlflow.ts";
 import { clientFor, runScript, tempHome } from "./_helpers.ts";
 
@@ -12,17 +17,28 @@ Deno.test("a run with no tracking URI is listed by 'deno task runs', then synced
   const t0 = Date.UTC(2026, 10, 1, 12, 0, 0);
   let localId: string;
   {
-    await using run = await tracker.startRun({ purpose: "evaluate", tags: { suite: "local" }, startTime: t0 });
+    await using run = await tracker.startRun({
+      purpose: "evaluate",
+      tags: { suite: "local" },
+      startTime: t0,
+    });
     localId = run.localRunId;
     assert.equal(run.runId, run.localRunId, "with no server the run id is the local id");
     run.logParams({ model: "gpt-x", temperature: 0.2, stream: false });
     for (let step = 0; step < 50; step++) {
-      run.logMetrics({ loss: 1 / (step + 1), accuracy: step / 50 }, { step, timestamp: t0 + step * 1000 });
+      run.logMetrics({ loss: 1 / (step + 1), accuracy: step / 50 }, {
+        step,
+        timestamp: t0 + step * 1000,
+      });
     }
     run.logMetrics({ odd: NaN }, { step: 0, timestamp: t0 });
     run.setTags({ note: "first", stage: "dev" });
     run.setTags({ note: "second" });
-    await run.logDataset([{ age: 30, income: 50_000.5, outcome: "approve" }, { age: 41, income: 72_000, outcome: "reject" }], {
+    await run.logDataset([{ age: 30, income: 50_000.5, outcome: "approve" }, {
+      age: 41,
+      income: 72_000,
+      outcome: "reject",
+    }], {
       name: "golden",
       targets: "outcome",
       context: "evaluation",
@@ -35,7 +51,12 @@ Deno.test("a run with no tracking URI is listed by 'deno task runs', then synced
   const env = { EVALKIT_HOME: home };
   const list = await runScript(["scripts/runs.ts", "--json"], env);
   assert.equal(list.code, 0, list.stderr);
-  const listed = JSON.parse(list.stdout).runs as { localRunId: string; runName: string; status: string; params: Record<string, string> }[];
+  const listed = JSON.parse(list.stdout).runs as {
+    localRunId: string;
+    runName: string;
+    status: string;
+    params: Record<string, string>;
+  }[];
   const mine = listed.find((r) => r.localRunId === localId);
   assert.ok(mine, "the run is listed");
   assert.equal(mine.status, "FINISHED");
@@ -45,7 +66,10 @@ Deno.test("a run with no tracking URI is listed by 'deno task runs', then synced
   assert.equal(show.code, 0, show.stderr);
   const shown = JSON.parse(show.stdout);
   assert.equal(shown.metrics.loss.length, 50);
-  assert.deepEqual(shown.artifacts.map((a: { path: string }) => a.path), ["eval_results_table.json", "notes/summary.txt"]);
+  assert.deepEqual(shown.artifacts.map((a: { path: string }) => a.path), [
+    "eval_results_table.json",
+    "notes/summary.txt",
+  ]);
   const human = await runScript(["scripts/runs.ts"], env);
   assert.match(human.stdout, new RegExp(`${localId.slice(0, 8)}\\s+${agent}_evaluate`));
 
@@ -66,7 +90,8 @@ Deno.test("a run with no tracking URI is listed by 'deno task runs', then synced
   assert.equal(run.data.tags.note, "second", "the later tag value wins");
   for (const key of ["loss", "accuracy", "odd"]) {
     const history = await client.runs.metricHistory(serverId, key);
-    const sortByStep = <T extends { step: number }>(a: T[]) => [...a].sort((x, y) => x.step - y.step);
+    const sortByStep = <T extends { step: number }>(a: T[]) =>
+      [...a].sort((x, y) => x.step - y.step);
     assert.deepEqual(
       sortByStep(history.map((m) => ({ step: m.step, timestamp: m.timestamp, value: m.value }))),
       sortByStep(local.metrics[key]!),
@@ -80,8 +105,14 @@ Deno.test("a run with no tracking URI is listed by 'deno task runs', then synced
   const files: string[] = [];
   for await (const f of client.artifacts.walk(run.info.artifactUri)) files.push(f.path);
   assert.deepEqual(files.sort(), ["eval_results_table.json", "notes/summary.txt"]);
-  assert.equal(await client.artifacts.readText(run.info.artifactUri, "notes/summary.txt"), "all good");
-  assert.deepEqual(JSON.parse(run.data.tags["mlflow.loggedArtifacts"]!), [{ path: "eval_results_table.json", type: "table" }]);
+  assert.equal(
+    await client.artifacts.readText(run.info.artifactUri, "notes/summary.txt"),
+    "all good",
+  );
+  assert.deepEqual(JSON.parse(run.data.tags["mlflow.loggedArtifacts"]!), [{
+    path: "eval_results_table.json",
+    type: "table",
+  }]);
 
   // A second sync sends nothing and creates no second run.
   const again = await runScript(["scripts/sync.ts", "--to", uri, "--json"], env);
@@ -106,6 +137,8 @@ Deno.test("'deno task runs --help' and 'deno task sync --help' print usage with 
   const bad = await runScript(["scripts/sync.ts"], { MLFLOW_TRACKING_URI: "" });
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--to/);
-  const unknown = await runScript(["scripts/runs.ts", "show", "no-such-run"], { EVALKIT_HOME: await tempHome() });
+  const unknown = await runScript(["scripts/runs.ts", "show", "no-such-run"], {
+    EVALKIT_HOME: await tempHome(),
+  });
   assert.equal(unknown.code, 2);
 });

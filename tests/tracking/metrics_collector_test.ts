@@ -34,12 +34,19 @@ Deno.test("four collectors merged (through JSON, as across processes) equal one 
   const rng = createRng(3);
   const prices = { "gpt-x": { input: 2.5, output: 10, cachedInput: 1.25 } };
   const one = new MetricsCollector("agent", { flushIntervalMs: 0, prices });
-  const parts = Array.from({ length: 4 }, () => new MetricsCollector("agent", { flushIntervalMs: 0, prices }));
+  const parts = Array.from(
+    { length: 4 },
+    () => new MetricsCollector("agent", { flushIntervalMs: 0, prices }),
+  );
   samples.forEach((v, i) => {
     const part = parts[i % 4]!;
     const status = v > 100 ? "error" : "ok";
     const risk = rng.next();
-    const usage = { inputTokens: 100 + (i % 50), outputTokens: 20 + (i % 7), cachedInputTokens: i % 3 === 0 ? 64 : 0 };
+    const usage = {
+      inputTokens: 100 + (i % 50),
+      outputTokens: 20 + (i % 7),
+      cachedInputTokens: i % 3 === 0 ? 64 : 0,
+    };
     for (const c of [one, part]) {
       c.recordRequest(status);
       c.recordDuration(v);
@@ -58,9 +65,15 @@ Deno.test("four collectors merged (through JSON, as across processes) equal one 
   assert.deepEqual(b.decisions, a.decisions);
   assert.deepEqual(b.tokens, a.tokens);
   assert.deepEqual(b.riskScore.bins, a.riskScore.bins);
-  for (const k of ["count", "p50", "p95", "p99", "max"] as const) assert.equal(b.latencyMs[k], a.latencyMs[k], k);
+  for (const k of ["count", "p50", "p95", "p99", "max"] as const) {
+    assert.equal(b.latencyMs[k], a.latencyMs[k], k);
+  }
   assert.ok(Math.abs(b.latencyMs.avg - a.latencyMs.avg) / a.latencyMs.avg < 1e-12);
-  assert.deepEqual(merged.toJSON().latency.positive, one.toJSON().latency.positive, "sketch buckets are identical");
+  assert.deepEqual(
+    merged.toJSON().latency.positive,
+    one.toJSON().latency.positive,
+    "sketch buckets are identical",
+  );
 });
 
 Deno.test("getSummary() counts by status, error rate by type, tokens and cost per model with cached-input prices", async (t) => {
@@ -73,21 +86,33 @@ Deno.test("getSummary() counts by status, error rate by type, tokens and cost pe
   c.recordRequest("error");
   c.recordError("timeout");
   c.recordError("validation");
-  c.recordTokenUsage("gpt-x", { inputTokens: 1_000_000, outputTokens: 500_000, cachedInputTokens: 400_000 });
+  c.recordTokenUsage("gpt-x", {
+    inputTokens: 1_000_000,
+    outputTokens: 500_000,
+    cachedInputTokens: 400_000,
+  });
   c.recordTokenUsage("unpriced", { inputTokens: 10, outputTokens: 5 });
   const s = c.getSummary();
   await t.step("requests and errors", () => {
     assert.deepEqual(s.requests, { total: 10, byStatus: { error: 2, ok: 8 } });
     assert.equal(s.errors.rate, 0.2);
-    assert.deepEqual(s.errors.byType, { timeout: { count: 1, rate: 0.1 }, validation: { count: 1, rate: 0.1 } });
+    assert.deepEqual(s.errors.byType, {
+      timeout: { count: 1, rate: 0.1 },
+      validation: { count: 1, rate: 0.1 },
+    });
   });
-  await t.step("cost: 600k uncached × $2/M + 400k cached × $0.5/M + 500k out × $8/M = $5.40", () => {
-    assert.ok(Math.abs(s.tokens["gpt-x"]!.costUsd! - 5.4) < 1e-9);
-    assert.equal(s.tokens.unpriced!.costUsd, null);
-    assert.ok(Math.abs(s.costUsd - 5.4) < 1e-9);
-  });
+  await t.step(
+    "cost: 600k uncached × $2/M + 400k cached × $0.5/M + 500k out × $8/M = $5.40",
+    () => {
+      assert.ok(Math.abs(s.tokens["gpt-x"]!.costUsd! - 5.4) < 1e-9);
+      assert.equal(s.tokens.unpriced!.costUsd, null);
+      assert.ok(Math.abs(s.costUsd - 5.4) < 1e-9);
+    },
+  );
   await t.step("Jupyter display returns text/plain and text/html", () => {
-    const display = (s as unknown as Record<symbol, () => Record<string, string>>)[Symbol.for("Jupyter.display")]!;
+    const display = (s as unknown as Record<symbol, () => Record<string, string>>)[
+      Symbol.for("Jupyter.display")
+    ]!;
     const shown = display.call(s);
     assert.deepEqual(shown, s.toMimeBundle());
     assert.match(shown["text/plain"]!, /10 requests/);
@@ -132,13 +157,31 @@ Deno.test("flush() logs window metrics with stable keys at step = window index i
   assert.ok(p95ByStep[0]! < p95ByStep[1]! && p95ByStep[1]! < p95ByStep[2]!, "per-window quantiles");
   const got = await client.runs.get(run.runId);
   const latest = Object.fromEntries(got.data.metrics.map((m) => [m.key, m.value]));
-  for (const key of ["requests/total", "requests/ok", "errors/rate", "errors/timeout", "tokens/gpt-x/input", "cost_usd/gpt-x", "latency_ms/p50", "latency_ms/p99", "latency_ms/max"]) {
+  for (
+    const key of [
+      "requests/total",
+      "requests/ok",
+      "errors/rate",
+      "errors/timeout",
+      "tokens/gpt-x/input",
+      "cost_usd/gpt-x",
+      "latency_ms/p50",
+      "latency_ms/p99",
+      "latency_ms/max",
+    ]
+  ) {
     assert.ok(key in latest, `${key} is logged`);
   }
   assert.equal(latest["tokens/gpt-x/input"], 3000);
-  const saved = JSON.parse(await client.artifacts.readText(got.info.artifactUri, "metrics/collector_agent_collector.json"));
+  const saved = JSON.parse(
+    await client.artifacts.readText(got.info.artifactUri, "metrics/collector_agent_collector.json"),
+  );
   const restored = MetricsCollector.fromJSON(saved);
-  assert.deepEqual(restored.getSummary().latencyMs, c.getSummary().latencyMs, "the saved sketch reproduces the quantiles");
+  assert.deepEqual(
+    restored.getSummary().latencyMs,
+    c.getSummary().latencyMs,
+    "the saved sketch reproduces the quantiles",
+  );
   const local = await readLocalRun(run.localRunId, { storeDir: `${home}/store` });
   assert.equal(local?.metrics["latency_ms/p95"]?.length, 3);
   client.close();

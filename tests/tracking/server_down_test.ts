@@ -20,14 +20,24 @@ Deno.test("a run logged while the server is down for its whole life is identical
     handleSigint: false,
   });
   const t0 = Date.UTC(2026, 10, 2, 8, 30, 0);
-  const run = await tracker.startRun({ purpose: "evaluate", startTime: t0, tags: { suite: "offline" } });
+  const run = await tracker.startRun({
+    purpose: "evaluate",
+    startTime: t0,
+    tags: { suite: "offline" },
+  });
   assert.equal(run.serverRunId, undefined, "no server run id while the server is down");
   run.logParams({ model: "gpt-x", max_tokens: 512 });
   for (let step = 0; step < 2_500; step++) {
-    run.logMetrics({ loss: 1 / (step + 1), latency_ms: 100 + (step % 7) }, { step, timestamp: t0 + step });
+    run.logMetrics({ loss: 1 / (step + 1), latency_ms: 100 + (step % 7) }, {
+      step,
+      timestamp: t0 + step,
+    });
   }
   run.setTags({ phase: "offline" });
-  await run.logDataset([{ x: 1, y: "a" }, { x: 2, y: "b" }], { name: "offline_set", context: "evaluation" });
+  await run.logDataset([{ x: 1, y: "a" }, { x: 2, y: "b" }], {
+    name: "offline_set",
+    context: "evaluation",
+  });
   await run.logArtifact("reports/offline.md", "# written offline\n");
   const ended = await run.end("FINISHED");
   assert.equal(ended.delivered, false, "end() gave up waiting and left the run in the outbox");
@@ -55,7 +65,10 @@ Deno.test("a run logged while the server is down for its whole life is identical
     assert.deepEqual(history, local.metrics[key], `${key} history is identical`);
   }
   assert.deepEqual(got.inputs.datasetInputs.map((d) => d.dataset.name), ["offline_set"]);
-  assert.equal(await client.artifacts.readText(got.info.artifactUri, "reports/offline.md"), "# written offline\n");
+  assert.equal(
+    await client.artifacts.readText(got.info.artifactUri, "reports/offline.md"),
+    "# written offline\n",
+  );
   client.close();
   await Deno.remove(home, { recursive: true });
 });

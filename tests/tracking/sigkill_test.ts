@@ -56,7 +56,10 @@ Deno.test("a process SIGKILLed while logging 20,000 steps loses no returned call
   assert.equal(status.signal, "SIGKILL", "the child was killed, not finished");
   assert.equal(finished, false, "the kill came before the end of the loop");
   assert.ok(localRunId, "the child reported its run");
-  assert.ok(lastReturned >= 9_000 && lastReturned < 19_999, `killed mid-run (last returned step ${lastReturned})`);
+  assert.ok(
+    lastReturned >= 9_000 && lastReturned < 19_999,
+    `killed mid-run (last returned step ${lastReturned})`,
+  );
 
   // The child delivered part of the run itself before dying.
   const client = clientFor(uri);
@@ -65,7 +68,10 @@ Deno.test("a process SIGKILLed while logging 20,000 steps loses no returned call
   const serverRunId = local.synced[0]?.runId;
   assert.ok(serverRunId, "the child created the run on the server");
   const before = await client.runs.metricHistory(serverRunId, "loss");
-  assert.ok(before.length > 0 && before.length <= lastReturned + 1 + 1000, `partly delivered (${before.length})`);
+  assert.ok(
+    before.length > 0 && before.length <= lastReturned + 1 + 1000,
+    `partly delivered (${before.length})`,
+  );
 
   // Sync replays the rest, in order, without duplicating what was acknowledged.
   const report = await syncStore({ client: asTracking(client), uri, storeDir });
@@ -76,7 +82,9 @@ Deno.test("a process SIGKILLed while logging 20,000 steps loses no returned call
     const steps = history.map((m) => m.step);
     const unique = new Set(steps);
     assert.equal(unique.size, steps.length, `${key}: every step is on the server once`);
-    for (let s = 0; s <= lastReturned; s++) assert.ok(unique.has(s), `${key}: returned step ${s} is on the server`);
+    for (let s = 0; s <= lastReturned; s++) {
+      assert.ok(unique.has(s), `${key}: returned step ${s} is on the server`);
+    }
     assert.equal(steps.length, local.metrics[key]!.length, `${key}: exactly what the outbox holds`);
     for (const m of history) {
       assert.equal(m.value, key === "loss" ? 1 / (m.step + 1) : m.step);

@@ -5,7 +5,8 @@
  * - `status`: answer at once with a status (e.g. 503 with `Retry-After`), not forwarding;
  * - `drop`: close the connection without an answer — `before` forwarding (the server never
  *   sees the request) or `after` (the server applied it, the answer is lost);
- * - `delay`: forward, then hold the answer for `ms` (longer than the client's timeout).
+ * - `delay`: forward, then hold the answer for `ms` (longer than the client's timeout);
+ * - `truncate`: forward, send the headers and half of the body, then close the connection.
  *
  * Faults are programmable per request: `inject(fault, { match, times })` applies to the next
  * `times` requests that `match`. Written on raw TCP so that a dropped connection really is one.
@@ -16,7 +17,8 @@
 export type Fault =
   | { kind: "status"; status: number; headers?: Record<string, string>; body?: string }
   | { kind: "drop"; when: "before" | "after" }
-  | { kind: "delay"; ms: number };
+  | { kind: "delay"; ms: number }
+  | { kind: "truncate" };
 
 /** A request as the proxy saw it. */
 export interface SeenRequest {
@@ -179,13 +181,14 @@ export function startFaultProxy(
     status: number,
     headers: Headers,
     body: Uint8Array,
+    announcedLength = body.length,
   ) => {
     let head = `HTTP/1.1 ${status} X\r\n`;
     for (const [k, v] of headers) {
       if (["content-length", "transfer-encoding", "connection", "keep-alive"].includes(k)) continue;
       head += `${k}: ${v}\r\n`;
     }
-    head += `content-length: ${body.length}\r\n\r\n`;
+    head += `content-length: ${announcedLength}\r\n\r\n`;
     await writeAll(conn, encoder.encode(head));
     await writeAll(conn, body);
   };
@@ -230,6 +233,13 @@ export function startFaultProxy(
         if (fault?.kind === "drop" && fault.when === "before") return;
         const answer = await forward(method, path, headers, body);
         if (fault?.kind === "drop") return;
+        if (fault?.kind === "truncate") {
+          const half = answer.body.subarray(0, Math.floor(answer.body.length / 2));
+          const h = new Headers(answer.headers);
+          h.set("x-full-length", String(answer.body.length));
+          await respond(conn, answer.status, h, half, answer.body.length);
+          return;
+        }
         if (fault?.kind === "delay") {
           await sleep(fault.ms);
           if (closed) return;

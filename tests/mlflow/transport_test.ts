@@ -2,9 +2,13 @@ import assert from "node:assert/strict";
 import { encodeJson, MlflowTransport, parseRetryAfter } from "../../lib/mlflow/transport.ts";
 import { MlflowApiError } from "../../lib/_internal/errors.ts";
 import { testMlflowUri } from "../_helpers/mlflow.ts";
+import { startFaultProxy } from "../_helpers/fault_proxy.ts";
 
 Deno.test("encodeJson() writes NaN and infinities as MLflow's strings", () => {
-  assert.equal(encodeJson({ a: NaN, b: Infinity, c: -Infinity, d: 1.5 }), '{"a":"NaN","b":"Infinity","c":"-Infinity","d":1.5}');
+  assert.equal(
+    encodeJson({ a: NaN, b: Infinity, c: -Infinity, d: 1.5 }),
+    '{"a":"NaN","b":"Infinity","c":"-Infinity","d":1.5}',
+  );
 });
 
 Deno.test("parseRetryAfter() reads seconds and HTTP dates", () => {
@@ -16,9 +20,65 @@ Deno.test("parseRetryAfter() reads seconds and HTTP dates", () => {
 
 Deno.test("transport reaches the real server and maps its errors to MlflowApiError", async () => {
   const t = new MlflowTransport({ trackingUri: testMlflowUri() });
-  const err = await t.get("/api/2.0/mlflow/runs/get", { query: { run_id: "0".repeat(32) } }).catch((e) => e);
+  const err = await t.get("/api/2.0/mlflow/runs/get", { query: { run_id: "0".repeat(32) } }).catch((
+    e,
+  ) => e);
   assert.ok(err instanceof MlflowApiError);
   assert.equal(err.status, 404);
   assert.equal(err.errorCode, "RESOURCE_DOES_NOT_EXIST");
   assert.equal(err.endpoint, "/api/2.0/mlflow/runs/get");
+});
+
+Deno.test("json() retries when the connection drops while the answer is being read", async () => {
+  await using proxy = await startFaultProxy(testMlflowUri());
+  const t = new MlflowTransport({ trackingUri: proxy.uri, retry: { baseDelayMs: 5 } });
+  proxy.inject({ kind: "truncate" });
+  const res = await t.get<{ experiment: { name: string } }>("/api/2.0/mlflow/experiments/get", {
+    query: { experiment_id: "0" },
+  });
+  assert.equal(res.experiment.name, "Default");
+  assert.deepEqual(proxy.requests.map((r) => r.fault), ["truncate", undefined]);
+});
+
+Deno.test("a Retry-After beyond the total budget fails at once instead of waiting", async () => {
+  await using proxy = await startFaultProxy(testMlflowUri());
+  const t = new MlflowTransport({ trackingUri: proxy.uri, retry: { totalBudgetMs: 1000 } });
+  proxy.inject({
+    kind: "status",
+    status: 429,
+    headers: { "Retry-After": "30" },
+    body: "slow down",
+  });
+  const started = Date.now();
+  const err = await t.get("/api/2.0/mlflow/experiments/get", { query: { experiment_id: "0" } })
+    .catch((e) => e);
+  assert.ok(Date.now() - started < 1000);
+  assert.ok(err instanceof MlflowApiError);
+  assert.equal(err.status, 429);
+  assert.equal(err.errorCode, "REQUEST_LIMIT_EXCEEDED");
+  assert.equal(err.attempts, 1);
+});
+
+Deno.test("credentials in the tracking URI become Basic auth and never appear in errors", async () => {
+  await using proxy = await startFaultProxy(testMlflowUri());
+  const uri = proxy.uri.replace("http://", "http://ana:s3cr3t@");
+  const t = new MlflowTransport({ trackingUri: uri, retry: { maxRetries: 0 } });
+  assert.equal(t.baseUrl, proxy.uri);
+  await t.get("/api/2.0/mlflow/experiments/get", { query: { experiment_id: "0" } });
+  assert.equal(proxy.requests[0]?.headers.authorization, `Basic ${btoa("ana:s3cr3t")}`);
+  assert.throws(
+    () => new MlflowTransport({ trackingUri: "ftp://ana:s3cr3t@example.com" }),
+    (err: unknown) => err instanceof TypeError && !err.message.includes("s3cr3t"),
+  );
+});
+
+Deno.test("the transport refuses a timeout or retry count that makes no sense", () => {
+  assert.throws(
+    () => new MlflowTransport({ trackingUri: "http://127.0.0.1:1", timeoutMs: 0 }),
+    RangeError,
+  );
+  assert.throws(
+    () => new MlflowTransport({ trackingUri: "http://127.0.0.1:1", retry: { maxRetries: -1 } }),
+    RangeError,
+  );
 });

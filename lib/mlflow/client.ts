@@ -74,9 +74,11 @@ export function resolveTrackingTarget(uri: string, read: EnvReader = readEnv): T
   if (/^databricks(-uc)?(:|$)/i.test(trimmed)) {
     throw new Error(
       `The tracking URI '${redact(trimmed)}' points at Databricks. Databricks support ` +
-        "(workspace host, PAT, ~/.databrickscfg profiles, OAuth) comes from lib/mlflow/databricks " +
-        "(`@evalkit/evalkit/mlflow/databricks`), which resolveTrackingTarget does not reach yet; " +
-        "use an http(s):// tracking URI for an open-source MLflow server.",
+        "(workspace host, PAT, ~/.databrickscfg profiles, OAuth M2M, dbfs: artifacts, Unity " +
+        "Catalog) comes from lib/mlflow/databricks and is not wired into resolveTrackingTarget " +
+        "yet: use `databricksTarget(uri)` from `@evalkit/evalkit/databricks` and " +
+        "`new MlflowClient({ transport: target.transport })`, or an http(s):// tracking URI " +
+        "for an open-source MLflow server.",
     );
   }
   if (!/^https?:\/\//i.test(trimmed)) {

@@ -73,6 +73,40 @@ export type {
   SearchPageOptions,
   ViewType,
 } from "./types.ts";
-export { ArtifactsApi } from "./artifacts.ts";
-export { LoggedModelsApi } from "./logged_models.ts";
+export {
+  ArtifactsApi,
+  LocalArtifactRepository,
+  LOGGED_ARTIFACTS_TAG,
+  MlflowArtifactsRepository,
+  normalizeArtifactPath,
+  registerArtifactRepository,
+} from "./artifacts.ts";
+export type {
+  ArtifactContent,
+  ArtifactFileInfo,
+  ArtifactRepository,
+  ArtifactRepositoryFactory,
+  ArtifactRequestOptions,
+  ArtifactsApiOptions,
+  ArtifactTable,
+  ArtifactUploadBody,
+  DirectoryTransferOptions,
+  LogTableOptions,
+  UploadFileOptions,
+} from "./artifacts.ts";
 export { ModelVersionsApi, RegisteredModelsApi } from "./registry.ts";
+export type { CreateModelVersionOptions, RegistrySearchOptions } from "./registry.ts";
+export type {
+  LoggedModel,
+  LoggedModelStatus,
+  ModelStage,
+  ModelVersion,
+  ModelVersionStatus,
+  RegisteredModel,
+} from "./registry_schemas.ts";
+export { LOGGED_MODEL_PARAMS_BATCH, LoggedModelsApi } from "./logged_models.ts";
+export type {
+  CreateLoggedModelOptions,
+  LoggedModelOrderBy,
+  SearchLoggedModelsOptions,
+} from "./logged_models.ts";

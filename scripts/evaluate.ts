@@ -22,7 +22,8 @@ import {
   parseGateFlags,
   type PriceTable,
 } from "../lib/evaluation/mod.ts";
-import { formatValue, markdownTable } from "../lib/report/mod.ts";
+import { formatValue } from "../lib/report/format.ts";
+import { markdownTable } from "../lib/report/tables.ts";
 
 const USAGE = `Usage: deno task evaluate [options]
 

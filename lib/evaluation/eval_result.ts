@@ -4,17 +4,12 @@
  *
  * @module
  */
-import {
-  barChartSpec,
-  confusionMatrixSvg,
-  displayBundle,
-  formatValue,
-  heatmapSpec,
-  htmlReport,
-  htmlTable,
-  markdownTable,
-  type VegaLiteSpec,
-} from "../report/mod.ts";
+import { barChartSpec, heatmapSpec, type VegaLiteSpec } from "../report/vega_lite.ts";
+import { confusionMatrixSvg } from "../report/svg_confusion_matrix.ts";
+import { displayBundle } from "../report/display_bundle.ts";
+import { formatValue } from "../report/format.ts";
+import { htmlReport } from "../report/html_report.ts";
+import { htmlTable, markdownTable } from "../report/tables.ts";
 import type { ClassMetrics } from "./metrics.ts";
 import type { GateResult } from "./gates.ts";
 import type { RowDiff } from "./compare.ts";
@@ -214,6 +209,15 @@ export class EvalResult implements EvalResultData {
    * `to_json(orient="split")`), ready for `logTable`.
    */
   table(): { columns: string[]; data: unknown[][] } {
+    return this.#tableOf(this.rows);
+  }
+
+  #cache?: { rows: EvalRow[]; length: number; table: { columns: string[]; data: unknown[][] } };
+
+  #tableOf(rows: EvalRow[]): { columns: string[]; data: unknown[][] } {
+    if (rows === this.rows && this.#cache?.rows === rows && this.#cache.length === rows.length) {
+      return this.#cache.table;
+    }
     const repeated = this.trials.length > 1;
     const columns = [
       "id",
@@ -231,7 +235,7 @@ export class EvalResult implements EvalResultData {
       "error",
       "reasons",
     ];
-    const data = this.rows.map((r) => [
+    const data = rows.map((r) => [
       r.id,
       ...(repeated ? [r.trial] : []),
       ...this.inputColumns.map((c) => r.input[c] ?? null),
@@ -247,7 +251,9 @@ export class EvalResult implements EvalResultData {
       r.error,
       r.reasons,
     ]);
-    return { columns, data };
+    const table = { columns, data };
+    if (rows === this.rows) this.#cache = { rows, length: rows.length, table };
+    return table;
   }
 
   #metricRows(): unknown[][] {
@@ -439,8 +445,11 @@ export class EvalResult implements EvalResultData {
           ),
       });
     }
-    const t = this.table();
-    sections.push({ title: "Rows", html: htmlTable(t.columns, t.data, { maxRows: 500 }) });
+    const t = this.#tableOf(this.rows.slice(0, 500));
+    sections.push({
+      title: this.rows.length > 500 ? `Rows (first 500 of ${this.rows.length})` : "Rows",
+      html: htmlTable(t.columns, t.data),
+    });
     return htmlReport({
       title: `Evaluation: ${this.#title()}`,
       subtitle:

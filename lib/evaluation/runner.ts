@@ -122,6 +122,31 @@ function tokensOf(d: AgentDecision): number {
 
 class CancelledError extends Error {}
 
+/** A call in flight; also the agent's `options`, whose `signal` is created on first read. */
+class PendingCall {
+  ctl?: AbortController;
+  #aborted = false;
+  #reason: unknown;
+  constructor(
+    readonly deadline: number,
+    readonly resolve: (d: AgentDecision) => void,
+    readonly reject: (e: unknown) => void,
+  ) {}
+  get signal(): AbortSignal {
+    if (!this.ctl) {
+      this.ctl = new AbortController();
+      if (this.#aborted) this.ctl.abort(this.#reason);
+    }
+    return this.ctl.signal;
+  }
+  /** Aborts the call's signal now, or as soon as the agent reads it. */
+  abort(reason: unknown): void {
+    this.#aborted = true;
+    this.#reason = reason;
+    this.ctl?.abort(reason);
+  }
+}
+
 /**
  * Runs `agent.decide` on every request and returns one {@link CallRecord} per row, in order.
  * Errors never throw out of the runner: they are classified per row (timeout, agent_exception,
@@ -160,14 +185,12 @@ export async function runAgent(
   const reqBucket = rps ? new TokenBucket(rps, Math.max(1, Math.min(rps, concurrency))) : undefined;
   const tokBucket = tpm ? new TokenBucket(tpm / 60, tpm) : undefined;
   const runAbort = new AbortController();
-  const inFlight = new Set<AbortController>();
   const onCancel = () => {
-    runAbort.abort(new CancelledError("cancelled"));
-    for (const c of inFlight) c.abort(new CancelledError("cancelled"));
+    const reason = new CancelledError("cancelled");
+    runAbort.abort(reason);
+    cancelAll(reason);
     sem.drain();
   };
-  if (options.signal?.aborted) onCancel();
-  else options.signal?.addEventListener("abort", onCancel, { once: true });
 
   const t0 = performance.now();
   let next = 0, done = 0, errors = 0, retries = 0, rateLimited = 0;
@@ -183,30 +206,54 @@ export async function runAgent(
     return p;
   };
 
-  const callOnce = (request: Record<string, unknown>): Promise<AgentDecision> => {
-    const ctl = new AbortController();
-    inFlight.add(ctl);
-    return new Promise<AgentDecision>((resolve, reject) => {
-      const timer = setTimeout(() => {
+  // Timeouts: one watchdog timer per run scans the calls in flight (no timer per call), and
+  // the agent's AbortSignal is only created when the agent reads it.
+  const pendingCalls = new Set<PendingCall>();
+  const tick = Math.max(1, Math.min(50, Math.floor(timeoutMs / 10)));
+  let watchdog: ReturnType<typeof setInterval> | undefined;
+  const scan = () => {
+    const now = performance.now();
+    for (const c of pendingCalls) {
+      if (now >= c.deadline) {
         const e = new AgentError(`agent call timed out after ${timeoutMs} ms`, { kind: "timeout" });
-        ctl.abort(e);
-        reject(e);
-      }, timeoutMs);
-      const onCancelled = () => reject(ctl.signal.reason);
-      ctl.signal.addEventListener("abort", onCancelled, { once: true });
+        pendingCalls.delete(c);
+        c.abort(e);
+        c.reject(e);
+      }
+    }
+  };
+  const cancelAll = (reason: unknown) => {
+    for (const c of pendingCalls) {
+      pendingCalls.delete(c);
+      c.abort(reason);
+      c.reject(reason);
+    }
+  };
+
+  const callOnce = (request: Record<string, unknown>, start: number): Promise<AgentDecision> => {
+    if (watchdog === undefined) watchdog = setInterval(scan, tick);
+    return new Promise<AgentDecision>((resolve, reject) => {
+      const entry = new PendingCall(start + timeoutMs, resolve, reject);
+      pendingCalls.add(entry);
       let p: Promise<AgentDecision>;
       try {
-        p = agent.decide(request, { signal: ctl.signal });
+        p = agent.decide(request, entry);
       } catch (e) {
         p = Promise.reject(e);
       }
-      p.then(resolve, reject).finally(() => {
-        clearTimeout(timer);
-        ctl.signal.removeEventListener("abort", onCancelled);
-        inFlight.delete(ctl);
-      });
+      p.then(
+        (d) => {
+          if (pendingCalls.delete(entry)) entry.resolve(d);
+        },
+        (e) => {
+          if (pendingCalls.delete(entry)) entry.reject(e);
+        },
+      );
     });
   };
+
+  if (options.signal?.aborted) onCancel();
+  else options.signal?.addEventListener("abort", onCancel, { once: true });
 
   const classify = (
     e: unknown,
@@ -227,8 +274,10 @@ export async function runAgent(
     const request = requests[index]!;
     let attempts = 0, normalRetries = 0, rateRetries = 0;
     for (;;) {
-      const wait = pausedUntil - performance.now();
-      if (wait > 0) await sleep(wait, runAbort.signal);
+      if (pausedUntil > 0) {
+        const wait = pausedUntil - performance.now();
+        if (wait > 0) await sleep(wait, runAbort.signal);
+      }
       if (reqBucket) await reqBucket.take(1, runAbort.signal);
       let reserved = 0;
       if (tokBucket) {
@@ -238,7 +287,7 @@ export async function runAgent(
       attempts++;
       const start = performance.now();
       try {
-        const decision = await callOnce(request);
+        const decision = await callOnce(request, start);
         const latencyMs = performance.now() - start;
         const invalid = checkDecision(decision) ?? validate?.(decision);
         if (tokBucket) {
@@ -323,6 +372,7 @@ export async function runAgent(
     await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, total)) }, worker));
   } finally {
     options.signal?.removeEventListener("abort", onCancel);
+    if (watchdog !== undefined) clearInterval(watchdog);
   }
   options.onProgress?.(progress());
   const out: CallRecord[] = [];

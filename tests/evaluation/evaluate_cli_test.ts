@@ -53,7 +53,7 @@ Deno.test("--help prints usage with an example and exits 0", async () => {
   const r = await evaluate(["--help"]);
   assert.equal(r.code, 0);
   assert.match(r.stdout, /^Usage: deno task evaluate/);
-  assert.match(r.stdout, /Example\n  deno task evaluate --dataset/);
+  assert.match(r.stdout, /Example\n {2}deno task evaluate --dataset/);
 });
 
 Deno.test("bad usage exits 2 with a readable reason", async (t) => {
@@ -88,7 +88,7 @@ Deno.test("quality gates: exit 0 when they pass, 3 with the failed check when no
   assert.equal(fail.code, 3);
   assert.match(
     fail.stdout,
-    /Quality gate FAILED: 1 of 2 checks failed\.\n  FAIL accuracy_score = 0\.946667, required >= 0\.99/,
+    /Quality gate FAILED: 1 of 2 checks failed\.\n {2}FAIL accuracy_score = 0\.946667, required >= 0\.99/,
   );
   const json = await evaluate(["--no-log", "--json", "--fail-under", "accuracy_score=0.99"]);
   assert.equal(json.code, 3);

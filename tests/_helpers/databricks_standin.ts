@@ -218,7 +218,7 @@ function ucNameOk(name: unknown): boolean {
  * await using standin = await startDatabricksStandin({ mlflowUri: testMlflowUri() });
  * ```
  */
-export async function startDatabricksStandin(
+export function startDatabricksStandin(
   init: Partial<StandinOptions> & { mlflowUri: string },
 ): Promise<DatabricksStandin> {
   const options: StandinOptions = {
@@ -745,7 +745,7 @@ export async function startDatabricksStandin(
     closed = true;
     await server.shutdown();
   };
-  return {
+  return Promise.resolve({
     url,
     options,
     stats,
@@ -753,5 +753,5 @@ export async function startDatabricksStandin(
     files,
     close,
     [Symbol.asyncDispose]: close,
-  };
+  });
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { MlflowApiError } from "../../lib/_internal/errors.ts";
+import type { MlflowApiError } from "../../lib/_internal/errors.ts";
 import {
   type DatabricksTarget,
   databricksTarget,

@@ -62,7 +62,7 @@ Deno.test("Unity Catalog: register a three-level model with a signature, alias i
   const mlmodel = new TextDecoder().decode(standin.files.get(`/Models/${c}/${s}/${m}/1/MLmodel`));
   assert.match(
     mlmodel,
-    /^signature:\n  inputs: '\[\{"type":"long","name":"credit_score","required":true\}/m,
+    /^signature:\n {2}inputs: '\[\{"type":"long","name":"credit_score","required":true\}/m,
   );
   assert.match(mlmodel, /outputs: '\[\{"type":"string","name":"outcome","required":true\}/);
   assert.ok(standin.files.has(`/Models/${c}/${s}/${m}/1/agent_config.json`));
@@ -140,12 +140,14 @@ Deno.test("Unity Catalog: names, signatures, aliases and stages are refused befo
     ],
     [
       "unknown column type",
-      // deno-lint-ignore no-explicit-any
       () =>
         registry.createModelVersion({
           name: "main.s.m",
           source: "x",
-          signature: { inputs: [{ name: "a", type: "int64" as any }], outputs: SIGNATURE.outputs },
+          signature: {
+            inputs: [{ name: "a", type: "int64" as unknown as "long" }],
+            outputs: SIGNATURE.outputs,
+          },
         }),
       /signature\.inputs\[0\]\.type to be one of/,
     ],

@@ -22,6 +22,7 @@ import {
   parseGateFlags,
   type PriceTable,
 } from "../lib/evaluation/mod.ts";
+import { type DriftReport, logDriftReport, runDriftCheck } from "../lib/drift/mod.ts";
 import { formatValue } from "../lib/report/format.ts";
 import { markdownTable } from "../lib/report/tables.ts";
 
@@ -60,7 +61,8 @@ Gates (exit 3 when one fails)
   --max-regression metric=v  allowed regression vs the baseline: absolute, or v% relative
   --min-improvement metric=v required improvement vs the baseline (MLflow MetricThreshold)
 Drift
-  --drift-detection          also check data drift against --baseline-dataset (exit 4 if drifted)
+  --drift-detection          also check data drift of --dataset against --baseline-dataset and
+                             log the drift report in the same run (exit 4 if drifted)
   --baseline-dataset <name[@version]>  reference data for drift              [baseline_v1]
 Output
   --json                     print one JSON document on stdout
@@ -72,8 +74,8 @@ Example
     --fail-under accuracy_score=0.9 --max latency_p99_ms=500 \\
     --baseline-run 3f2a9c… --max-regression f1_score=0.02
 
-Exit codes: 0 ok, 1 unexpected error, 2 bad usage or input, 3 quality gate failed,
-4 drift detected, 130 interrupted (partial results recorded, run KILLED).`;
+Exit codes: 0 ok, 1 unexpected error, 2 bad usage or input, 3 quality gate failed
+(checked first), 4 drift detected, 130 interrupted (partial results recorded, run KILLED).`;
 
 class UsageError extends Error {}
 
@@ -292,23 +294,19 @@ async function main(args: string[]): Promise<number> {
     throw e;
   }
 
-  // Drift detection is provided by lib/drift; resolved lazily so evaluation works without it.
-  let detectDataDrift: ((...a: unknown[]) => Promise<unknown>) | undefined;
+  let reference: Dataset | undefined;
   if (flags["drift-detection"]) {
-    const spec = "../lib/drift/mod.ts";
     try {
-      const mod = await import(spec);
-      detectDataDrift = mod.detectDataDrift;
-    } catch {
-      detectDataDrift = undefined;
-    }
-    if (!detectDataDrift) {
-      console.error(
-        "evaluate: --drift-detection is not available yet in this build (lib/drift has no detectDataDrift)",
-      );
-      return 2;
+      reference = await loadDataset(manager, flags["baseline-dataset"] ?? "baseline_v1");
+    } catch (e) {
+      if (e instanceof DatasetError) {
+        console.error(`evaluate: --baseline-dataset: ${e.message.split("\n")[0]}`);
+        return 2;
+      }
+      throw e;
     }
   }
+  let drift: DriftReport | undefined;
 
   const controller = new AbortController();
   let interrupts = 0;
@@ -375,6 +373,14 @@ async function main(args: string[]): Promise<number> {
           },
         }
         : {}),
+      ...(reference
+        ? {
+          beforeEnd: async (_result, run) => {
+            drift = runDriftCheck({ reference: reference!, current: dataset });
+            if (run) await logDriftReport(run, drift);
+          },
+        }
+        : {}),
       onRunStarted: (run) => {
         if (!flags.json) {
           console.error(
@@ -408,15 +414,24 @@ async function main(args: string[]): Promise<number> {
     await Deno.writeTextFile(flags["summary-file"], result.toMarkdown() + "\n", { append: true });
   }
   if (flags.json) {
-    console.log(JSON.stringify({ ...result.toJSON(), passed: result.passed }, null, 2));
+    console.log(JSON.stringify(
+      { ...result.toJSON(), passed: result.passed, ...(drift ? { drift: drift.toJSON() } : {}) },
+      null,
+      2,
+    ));
   } else {
     printSummary(result);
     if (result.gate) console.log(formatGateResult(result.gate));
+    if (drift) console.log(drift.toText());
   }
   if (result.status === "KILLED") return 130;
   if (result.gate && !result.gate.passed) {
     if (flags.json) console.error(formatGateResult(result.gate));
     return 3;
+  }
+  if (drift?.driftDetected) {
+    if (flags.json) console.error("Data drift detected (exit 4).");
+    return 4;
   }
   return 0;
 }

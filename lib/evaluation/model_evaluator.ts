@@ -81,6 +81,12 @@ export interface EvaluateOptions {
   onProgress?: (progress: EvaluationProgress) => void;
   /** Called once the MLflow run exists (e.g. to print its id). */
   onRunStarted?: (run: RunHandle) => void;
+  /**
+   * Called with the result (and the run, when recording) after the evaluation's own records
+   * and before the run ends: log more into the same run here (e.g. a drift report). When it
+   * throws, the run ends FAILED and the error propagates.
+   */
+  beforeEnd?: (result: EvalResult, run: RunHandle | undefined) => Promise<void> | void;
 }
 
 function sanitizeValue(v: unknown): unknown {
@@ -459,8 +465,11 @@ export class ModelEvaluator {
         }
         await run.logArtifact("evaluation_summary.md", result.toMarkdown());
         await run.logArtifact("evaluation_report.html", result.toHtml());
+        await options.beforeEnd?.(result, run);
         await run.end(result.status);
         result.runId = run.runId; // the server's id once the run was delivered
+      } else {
+        await options.beforeEnd?.(result, undefined);
       }
       return result;
     } catch (e) {

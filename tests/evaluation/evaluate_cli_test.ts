@@ -213,3 +213,29 @@ Deno.test("Ctrl-C mid-run ends the run KILLED on the server with the finished ro
   const rowCount = run.data.metrics.find((m) => m.key === "row_count")?.value;
   assert.equal(rowCount, table.data.length);
 });
+
+Deno.test("--drift-detection logs the drift report in the same run and exits 4 when the data drifted", async () => {
+  const stable = await evaluate(["--drift-detection"]);
+  assert.equal(stable.code, 0, stable.stderr);
+  assert.match(stable.stdout, /no drift detected/);
+  const drifted = await evaluate([
+    "--dataset",
+    "current_month",
+    "--drift-detection",
+    "--baseline-dataset",
+    "baseline_v1@2025.09",
+  ]);
+  assert.equal(drifted.code, 4, drifted.stderr);
+  assert.match(drifted.stdout, /DRIFT DETECTED: 3 of 9 features drifted/);
+  const id = /run ([0-9a-f]{32})/.exec(drifted.stderr)![1]!;
+  const run = await readLocalRun(id, { storeDir: `${drifted.home}/store` });
+  assert.equal(run?.status, "FINISHED");
+  const paths = run!.artifacts.map((a) => a.path);
+  assert.ok(
+    paths.includes("drift/drift_report.json") && paths.includes("eval_results_table.json"),
+    String(paths),
+  );
+  assert.equal(run!.latestMetrics["drift/detected"], 1);
+  assert.ok(run!.latestMetrics.accuracy_score! > 0.5);
+  for (const r of [stable, drifted]) await Deno.remove(r.home, { recursive: true });
+});

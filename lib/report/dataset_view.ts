@@ -97,7 +97,9 @@ export class DatasetView {
       }
       return o;
     });
-    this.stats = describeColumns(ds.rows, this.columns);
+    this.stats = describeColumns(ds.rows, this.columns).map((s) =>
+      masked.has(s.name) && s.top !== undefined ? { ...s, top: "•••" } : s
+    );
     const target = ds.schema?.target;
     if (target) {
       const counts: Record<string, number> = {};

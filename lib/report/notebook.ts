@@ -10,7 +10,7 @@
  * import { compareRuns, notebookProgress, show } from "@evalkit/evalkit/notebook";
  * const progress = notebookProgress();
  * progress({ done: 1, total: 1, errors: 0, rowsPerSecond: 1, elapsedMs: 1 });
- * await show(compareRuns([{ id: "a", metrics: { f1_score: 0.9 } }])); // false outside a notebook
+ * await show(compareRuns([{ id: "a", metrics: { f1_score: 0.9 } }])); // inert outside a notebook
  * ```
  *
  * @module

@@ -6,23 +6,25 @@
 import { jupyterKernel } from "./_kernel.ts";
 
 /**
- * Displays each value in the current notebook cell (anything with
- * `[Symbol.for("Jupyter.display")]()`, strings, objects) and waits a short moment so the
- * outputs are flushed before the cell ends — headless runs otherwise lose outputs now and
- * then. Returns false and does nothing outside the Deno kernel. End cells with it instead of
- * relying on the last expression.
+ * Displays each value in the current notebook cell — anything with
+ * `[Symbol.for("Jupyter.display")]()`, objects (inspected), and strings as Markdown — then
+ * waits a short moment so the outputs are flushed before the cell ends (headless runs
+ * otherwise lose outputs now and then). Does nothing outside the Deno kernel. End cells
+ * with it instead of relying on the last expression.
  *
  * @example
  * ```ts
  * import { show } from "@evalkit/evalkit/notebook";
- * const shown = await show("not in a notebook");
- * if (shown) throw new Error("unexpected");
+ * await show("**not** in a notebook: nothing happens");
  * ```
  */
-export async function show(...values: unknown[]): Promise<boolean> {
+export async function show(...values: unknown[]): Promise<void> {
   const kernel = jupyterKernel();
-  if (!kernel) return false;
-  for (const v of values) await kernel.display(v);
+  if (!kernel) return;
+  for (const v of values) {
+    if (typeof v === "string") {
+      await kernel.display({ "text/plain": v, "text/markdown": v }, { raw: true });
+    } else await kernel.display(v);
+  }
   await new Promise((resolve) => setTimeout(resolve, 100));
-  return true;
 }

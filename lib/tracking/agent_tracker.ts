@@ -40,7 +40,10 @@ export interface AgentTrackerOptions {
   personalData?: PersonalDataRules;
   /** How long `end()`/`flush()` wait for delivery before leaving the rest in the outbox. Default 30000 ms. */
   deliveryTimeoutMs?: number;
-  /** How long `startRun` waits for the server to create the run (to return its id). Default 5000 ms. */
+  /**
+   * How long `startRun` waits for the server to create the run (to return its id). A server
+   * that refuses connections fails at once; this bounds a slow one. Default 30000 ms.
+   */
   createTimeoutMs?: number;
   /** End open runs KILLED on SIGINT (then exit 130). Default true. */
   handleSigint?: boolean;
@@ -196,7 +199,7 @@ export class AgentTracker {
         ops: [create],
       });
       delivery.start();
-      await delivery.flush(this.#options.createTimeoutMs ?? 5000, { untilFailure: true });
+      await delivery.flush(this.#options.createTimeoutMs ?? 30_000, { untilFailure: true });
     }
     const run = new RunHandle({
       localRunId: id,

@@ -23,6 +23,8 @@ Deno.test("the guide's quick start works in TypeScript: run, params, metrics, re
     version: "1.2.0",
     dataSource: "datasets/loan_applications",
     handleSigint: false,
+    createTimeoutMs: 120_000, // a loaded CI machine can be slow; the id must come from the server
+    deliveryTimeoutMs: 300_000,
   });
   const client = clientFor(uri);
   let runId: string;
@@ -249,6 +251,7 @@ Deno.test("logMetrics in a hot loop is delivered in coalesced batches with every
     storeDir: `${home}/store`,
     experimentName: uniqueName("hot_loop"),
     handleSigint: false,
+    createTimeoutMs: 120_000,
   });
   const run = await tracker.startRun({});
   const n = 20_000;
@@ -258,7 +261,7 @@ Deno.test("logMetrics in a hot loop is delivered in coalesced batches with every
   }
   const perCall = ((performance.now() - t0) * 1000) / n;
   assert.ok(perCall < 50, `logMetrics costs microseconds (${perCall.toFixed(2)} µs per call)`);
-  assert.equal(await run.flush(), true, "flush() waits for delivery");
+  assert.equal(await run.flush(600_000), true, "flush() waits for delivery");
   assert.equal(run.pending, 0);
   const client = clientFor(uri);
   const history = await client.runs.metricHistory(run.runId, "loss");

@@ -130,6 +130,8 @@ Deno.test("flush() logs window metrics with stable keys at step = window index i
     storeDir: `${home}/store`,
     experimentName: uniqueName("collector"),
     handleSigint: false,
+    createTimeoutMs: 120_000,
+    deliveryTimeoutMs: 300_000,
   });
   const run = await tracker.startRun({ purpose: "serve" });
   const c = new MetricsCollector("collector_agent", {
@@ -149,7 +151,7 @@ Deno.test("flush() logs window metrics with stable keys at step = window index i
     assert.equal(logged["errors/rate"], 0.1);
   }
   await c.close();
-  await run.end();
+  assert.equal((await run.end()).delivered, true);
   const client = clientFor(uri);
   const history = await client.runs.metricHistory(run.runId, "latency_ms/p95");
   assert.deepEqual(history.map((m) => m.step).sort(), [0, 1, 2]);

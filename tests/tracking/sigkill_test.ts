@@ -61,22 +61,25 @@ Deno.test("a process SIGKILLed while logging 20,000 steps loses no returned call
     `killed mid-run (last returned step ${lastReturned})`,
   );
 
-  // The child delivered part of the run itself before dying.
+  // The child usually delivered part of the run itself before dying (not required: on a
+  // slow server it may not have; then sync creates the run).
   const client = clientFor(uri);
   const local = (await readLocalRun(localRunId, { storeDir }))!;
   assert.equal(local.status, "INTERRUPTED");
-  const serverRunId = local.synced[0]?.runId;
-  assert.ok(serverRunId, "the child created the run on the server");
-  const before = await client.runs.metricHistory(serverRunId, "loss");
+  const childRunId = local.synced[0]?.runId;
+  const deliveredByChild = childRunId
+    ? (await client.runs.metricHistory(childRunId, "loss")).length
+    : 0;
   assert.ok(
-    before.length > 0 && before.length <= lastReturned + 1 + 1000,
-    `partly delivered (${before.length})`,
+    deliveredByChild <= lastReturned + 1 + 1000,
+    `at most one batch beyond the returned calls (${deliveredByChild})`,
   );
 
   // Sync replays the rest, in order, without duplicating what was acknowledged.
   const report = await syncStore({ client: asTracking(client), uri, storeDir });
   assert.equal(report.ok, true, JSON.stringify(report));
-  assert.equal(report.runs[0]!.runId, serverRunId, "no second run was created");
+  const serverRunId = report.runs[0]!.runId!;
+  if (childRunId) assert.equal(serverRunId, childRunId, "no second run was created");
   for (const key of ["loss", "step_copy"]) {
     const history = await client.runs.metricHistory(serverRunId, key);
     const steps = history.map((m) => m.step);

@@ -128,3 +128,21 @@ Deno.test("firstInvalidUtf8() finds bad bytes, overlong forms and surrogates", (
   );
   assert.equal(firstInvalidUtf8(new Uint8Array([0x61, 0xe2, 0x82])), 1);
 });
+
+Deno.test("reading every malformed file in-process closes the file (sanitizers on) and fails clearly", async (t) => {
+  const dir = join(ROOT, "tests/fixtures/datasets/malformed");
+  for await (const e of Deno.readDir(dir)) {
+    await t.step(e.name, async () => {
+      const path = join(dir, e.name);
+      try {
+        const r = await readDatasetFile(path, { schema: loanApprovalSchema });
+        const v = validateRows(r.rows, r.schema, { file: path, lineOf: r.lineOf });
+        assert.equal(v.ok, false, "rows that parse must fail validation");
+        assert.equal(v.issues[0]!.file, path);
+      } catch (err) {
+        assert.ok(err instanceof DatasetError, String(err));
+        assert.equal(err.issues[0]!.file, path);
+      }
+    });
+  }
+});

@@ -152,6 +152,20 @@ Deno.test("writes are atomic: no temporary folder is left behind and a failed wr
   }
 });
 
+Deno.test("a write that fails at the final rename leaves no temporary folder and no version", async () => {
+  await using dir = await tempDir();
+  const dm = new DatasetManager({ basePath: dir.path });
+  await Deno.mkdir(join(dir.path, "toy"), { recursive: true });
+  // A plain file where the version folder should go: the rename into place fails.
+  await Deno.writeTextFile(join(dir.path, "toy", "1.0.0"), "in the way");
+  await assert.rejects(dm.save(rows, { name: "toy", version: "1.0.0" }));
+  assert.deepEqual(
+    (await Array.fromAsync(Deno.readDir(join(dir.path, "toy")))).map((e) => e.name),
+    ["1.0.0"],
+  );
+  assert.equal(await Deno.readTextFile(join(dir.path, "toy", "1.0.0")), "in the way");
+});
+
 Deno.test("concurrent saves of the same version: one writes, the other is a no-op", async () => {
   await using dir = await tempDir();
   const dm = new DatasetManager({ basePath: dir.path });

@@ -8,7 +8,7 @@ import {
   toMlflowDatasetInput,
 } from "../../lib/datasets/mod.ts";
 import { testMlflowUri, uniqueName } from "../_helpers/mlflow.ts";
-import { ROOT } from "./_helpers.ts";
+import { cli, ROOT } from "./_helpers.ts";
 
 Deno.test("logToMlflow() records the dataset input on a real MLflow run; reading the run back gives it exactly", async () => {
   using client = new MlflowClient({ trackingUri: testMlflowUri() });
@@ -88,4 +88,27 @@ Deno.test("the datasets' DatasetInput is the MLflow client's DatasetInput", () =
   const b: DatasetInput = a;
   const c: MlflowDatasetInput = b;
   assert.equal(c, a);
+});
+
+Deno.test("`deno task datasets log` logs a version to a real run and prints the input with --json", async () => {
+  using client = new MlflowClient({ trackingUri: testMlflowUri() });
+  const exp = await client.experiments.getOrCreate(uniqueName("datasets-cli"));
+  const runId = (await client.runs.create({ experimentId: exp.experimentId })).info.runId;
+  const r = await cli([
+    "log",
+    "current_month",
+    "--run-id",
+    runId,
+    "--context",
+    "drift-current",
+    "--tracking-uri",
+    testMlflowUri(),
+    "--json",
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const printed = JSON.parse(r.stdout);
+  const run = await client.runs.get(runId);
+  assert.deepEqual(run.inputs.datasetInputs, [printed.input]);
+  assert.equal(run.inputs.datasetInputs[0]!.tags?.["mlflow.data.context"], "drift-current");
+  assert.equal(run.inputs.datasetInputs[0]!.tags?.["evalkit.dataset.version"], "2025.10");
 });

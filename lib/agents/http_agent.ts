@@ -93,7 +93,17 @@ function oneUsage(u: Record<string, unknown>): TokenUsage | undefined {
   return usage;
 }
 
-/** Normalises `usage`: one object for a single model, or a map model → usage. */
+/**
+ * Normalises `usage`: one object for a single model (`input_tokens`/`output_tokens`, or
+ * OpenAI's `prompt_tokens`/`completion_tokens`), or a map model → usage.
+ *
+ * @example
+ * ```ts
+ * import { parseUsage } from "@evalkit/evalkit/agents";
+ * const u = parseUsage({ prompt_tokens: 10, completion_tokens: 2 }, "gpt-4o-mini");
+ * if (u?.["gpt-4o-mini"]?.inputTokens !== 10) throw new Error("unexpected");
+ * ```
+ */
 export function parseUsage(
   usage: unknown,
   model: string | undefined,

@@ -34,7 +34,16 @@ export const DEFAULT_PRICE_TABLE: Readonly<PriceTable> = Object.freeze({
   "gpt-4o": { inputPerMillion: 2.5, outputPerMillion: 10, cachedInputPerMillion: 1.25 },
 });
 
-/** Finds a model's price: exact name first, then the longest matching `prefix*` key. */
+/**
+ * Finds a model's price: exact name first, then the longest matching `prefix*` key.
+ *
+ * @example
+ * ```ts
+ * import { priceOf } from "@evalkit/evalkit/evaluation";
+ * const p = priceOf("gpt-4o-mini-2024-07-18", { "gpt-4o-mini*": { inputPerMillion: 0.15, outputPerMillion: 0.6 } });
+ * if (p?.inputPerMillion !== 0.15) throw new Error("unexpected");
+ * ```
+ */
 export function priceOf(model: string, prices: PriceTable): ModelPrice | undefined {
   const exact = prices[model];
   if (exact) return exact;

@@ -48,7 +48,15 @@ export interface ClassificationSummary {
   metrics: Record<string, number>;
 }
 
-/** Makes a label safe inside an MLflow metric key. */
+/**
+ * Makes a label safe inside an MLflow metric key.
+ *
+ * @example
+ * ```ts
+ * import { metricKeyPart } from "@evalkit/evalkit/evaluation";
+ * if (metricKeyPart("a+b") !== "a_b") throw new Error("unexpected");
+ * ```
+ */
 export function metricKeyPart(label: string): string {
   return label.replace(/[^A-Za-z0-9_.\- ]/g, "_");
 }

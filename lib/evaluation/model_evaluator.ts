@@ -22,7 +22,15 @@ import { type ComparableRow, diffRows } from "./compare.ts";
 import { EvalResult, type EvalRow, type MetricSummary } from "./eval_result.ts";
 import { type Baseline, loadBaseline } from "./baseline.ts";
 
-/** The per-row table artifact, named as MLflow's evaluation table. */
+/**
+ * The per-row table artifact, named as MLflow's evaluation table.
+ *
+ * @example
+ * ```ts
+ * import { RESULTS_TABLE_PATH } from "@evalkit/evalkit/evaluation";
+ * if (RESULTS_TABLE_PATH !== "eval_results_table.json") throw new Error("unexpected");
+ * ```
+ */
 export const RESULTS_TABLE_PATH = "eval_results_table.json";
 
 /** Progress of an evaluation: the runner's, plus which trial it is in. */

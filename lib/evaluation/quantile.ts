@@ -19,7 +19,15 @@ export function quantile(values: ArrayLike<number>, q: number): number {
   return quantileSorted(sorted, q);
 }
 
-/** {@link quantile} on an already sorted array. */
+/**
+ * {@link quantile} on an already sorted array.
+ *
+ * @example
+ * ```ts
+ * import { quantileSorted } from "@evalkit/evalkit/evaluation";
+ * if (quantileSorted([1, 2, 3, 4, 5], 0.75) !== 4) throw new Error("unexpected");
+ * ```
+ */
 export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
   const n = sorted.length;
   if (n === 0) return NaN;

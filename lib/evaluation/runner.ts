@@ -93,7 +93,16 @@ export interface RunnerResult {
   minConcurrency: number;
 }
 
-/** Checks the shape of a decision (outcome string, risk score in [0, 1]). */
+/**
+ * Checks the shape of a decision (outcome string, risk score in [0, 1]); returns the problem,
+ * or `undefined` when it is valid.
+ *
+ * @example
+ * ```ts
+ * import { checkDecision } from "@evalkit/evalkit/evaluation";
+ * if (checkDecision({ outcome: "approve", riskScore: 2 }) === undefined) throw new Error("unexpected");
+ * ```
+ */
 export function checkDecision(d: unknown): string | undefined {
   if (d === null || typeof d !== "object") {
     return `Expected a decision object but found ${typeof d}`;

@@ -45,6 +45,12 @@ export interface AgentTrackerOptions {
    * that refuses connections fails at once; this bounds a slow one. Default 30000 ms.
    */
   createTimeoutMs?: number;
+  /**
+   * On the first `startRun`, first replay what earlier processes of this tracker's server
+   * left unsent in the store (runs written for the same URI whose process is gone). Default
+   * false (use `tracker.sync()` or `deno task sync`).
+   */
+  replayOnStart?: boolean;
   /** End open runs KILLED on SIGINT (then exit 130). Default true. */
   handleSigint?: boolean;
 }
@@ -99,6 +105,7 @@ export class AgentTracker {
   #open = new Set<RunHandle>();
   #sigint?: () => void;
   #ownClient?: { close(): void };
+  #replayed = false;
 
   /** A tracker for one agent (no I/O until a run starts). */
   constructor(agentName: string, options: AgentTrackerOptions = {}) {
@@ -165,6 +172,16 @@ export class AgentTracker {
    * (waiting up to `createTimeoutMs`, so `run.runId` is the server id when it answers).
    */
   async startRun(options: StartRunOptions = {}): Promise<RunHandle> {
+    if (this.#options.replayOnStart && !this.#replayed && this.trackingUri) {
+      this.#replayed = true;
+      await syncStore({
+        storeDir: this.storeDir,
+        client: await this.#getClient(),
+        uri: this.trackingUri,
+        writtenFor: this.trackingUri,
+        timeoutMs: this.#options.deliveryTimeoutMs ?? 30_000,
+      });
+    }
     const purpose = options.purpose ?? "run";
     const t = options.startTime ?? Date.now();
     const runName = options.runName ?? `${this.agentName}_${purpose}_${stamp(t)}`;

@@ -26,6 +26,8 @@ export interface SyncStoreOptions {
   storeDir?: string;
   /** Only these local run ids. Default all. */
   runIds?: string[];
+  /** Only runs written by a tracker configured with this tracking URI (restart replay). */
+  writtenFor?: string;
   /** Longest wait per run before leaving the rest for next time. Default 120000 ms. */
   timeoutMs?: number;
   /** Called after each run. */
@@ -95,6 +97,7 @@ export async function syncStore(options: SyncStoreOptions): Promise<SyncReport> 
       options.onRun?.(r);
       continue;
     }
+    if (options.writtenFor !== undefined && create.uri !== options.writtenFor) continue;
     const ended = ops.some((o) => o.op === "end");
     if (!ended && create.uri === options.uri && await ownerAlive(paths)) {
       const r = {

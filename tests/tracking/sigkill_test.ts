@@ -110,3 +110,62 @@ Deno.test("a process SIGKILLed while logging 20,000 steps loses no returned call
   client.close();
   await Deno.remove(home, { recursive: true });
 });
+
+Deno.test("with replayOnStart, a restarted tracker first replays what a killed process left unsent", async () => {
+  const uri = testMlflowUri();
+  const home = await tempHome();
+  const storeDir = `${home}/store`;
+  const experiment = uniqueName("restart");
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("./_sigkill_child.ts", import.meta.url).pathname],
+    env: {
+      CHILD_URI: uri,
+      CHILD_STORE: storeDir,
+      CHILD_STEPS: "3000",
+      CHILD_EXPERIMENT: experiment,
+      NO_COLOR: "1",
+    },
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  let text = "";
+  const reader = child.stdout.getReader();
+  while (!/\n1000\n/.test(text)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += new TextDecoder().decode(value);
+  }
+  child.kill("SIGKILL");
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += new TextDecoder().decode(value);
+  }
+  await child.status;
+  assert.ok(!text.includes("done"), "killed before the end of the loop");
+  const localRunId = text.match(/^run (\w+)/)![1]!;
+  const returned = text.split("\n").filter((l) => /^\d+$/.test(l)).map(Number);
+  const { AgentTracker } = await import("../../lib/tracking/mod.ts");
+  const tracker = new AgentTracker("sigkill_child", {
+    trackingUri: uri,
+    storeDir,
+    experimentName: experiment,
+    replayOnStart: true,
+    handleSigint: false,
+    createTimeoutMs: 120_000,
+    deliveryTimeoutMs: 300_000,
+  });
+  const run = await tracker.startRun({ purpose: "restart" });
+  await run.end();
+  tracker.close();
+  const local = (await readLocalRun(localRunId, { storeDir }))!;
+  assert.equal(local.synced[0]?.pending, 0, "the killed run was fully replayed");
+  const client = clientFor(uri);
+  const steps: number[] = (await client.runs.metricHistory(local.synced[0]!.runId, "loss")).map((
+    m,
+  ) => m.step);
+  assert.equal(new Set(steps).size, steps.length);
+  for (const s of returned) assert.ok(steps.includes(s), `step ${s} is on the server`);
+  client.close();
+  await Deno.remove(home, { recursive: true });
+});

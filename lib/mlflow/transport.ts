@@ -168,6 +168,7 @@ export class MlflowTransport {
   readonly #client: Deno.HttpClient | undefined;
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #insecureTls: boolean;
+  readonly #customSleep: boolean;
 
   /** Creates a transport; validates the URI. */
   constructor(options: TransportOptions) {
@@ -211,6 +212,7 @@ export class MlflowTransport {
     this.#headers = { ...options.headers };
     this.#client = options.client;
     this.#sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.#customSleep = options.sleep !== undefined;
     this.#insecureTls = options.insecureTls ?? false;
   }
 
@@ -392,8 +394,25 @@ export class MlflowTransport {
           failure.cause === undefined ? undefined : { cause: failure.cause },
         );
       }
-      await this.#sleep(delay);
+      await this.#wait(delay, init.signal);
     }
+  }
+
+  /** Sleeps between attempts; the caller's signal cuts the wait short. */
+  #wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    if (this.#customSleep || signal === undefined) return this.#sleep(ms);
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      };
+      const timer = setTimeout(() => {
+        signal.removeEventListener("abort", onAbort);
+        resolve();
+      }, ms);
+      if (signal.aborted) onAbort();
+      else signal.addEventListener("abort", onAbort, { once: true });
+    });
   }
 
   async #statusFailure(res: Response): Promise<Failure> {

@@ -6,10 +6,10 @@ import { testMlflowUri, uniqueName } from "../_helpers/mlflow.ts";
 
 const isLogBatch = (r: { path: string }) => r.path.includes("/runs/log-batch");
 
-/** 3000 points (3 requests), 5 params and 2 tags, each point with its own timestamp and step. */
-function workload(offset = 0) {
+/** `points` metric points (default 3000: 3 requests), 5 params and 2 tags; each point has its own timestamp and step. */
+function workload(offset = 0, points = 3000) {
   return {
-    metrics: Array.from({ length: 3000 }, (_, i) => ({
+    metrics: Array.from({ length: points }, (_, i) => ({
       key: `k${i % 3}`,
       value: i + offset,
       timestamp: 1_000_000 + i + offset,
@@ -76,13 +76,15 @@ Deno.test("a reply slower than the timeout is abandoned and retried, data presen
   await using proxy = await startFaultProxy(testMlflowUri());
   const client = new MlflowClient({
     trackingUri: proxy.uri,
-    timeoutMs: 800,
+    timeoutMs: 2000,
     retry: { baseDelayMs: 20 },
   });
   const runId = await newRun(client);
-  proxy.inject({ kind: "delay", ms: 2500 }, { match: isLogBatch, times: 2 });
-  const w = workload();
-  await client.runs.logBatch(runId, w);
+  proxy.inject({ kind: "delay", ms: 4000 }, { match: isLogBatch, times: 2 });
+  // Small requests (100 points each), so that only the delayed ones exceed the timeout even
+  // on a busy machine.
+  const w = workload(0, 300);
+  await client.runs.logBatch(runId, w, { limits: { maxMetrics: 100 } });
   assert.equal(proxy.requests.filter((r) => r.fault === "delay").length, 2);
   assert.ok(proxy.requests.filter(isLogBatch).length >= 5, "the two slow requests were sent again");
   await assertExactlyOnce(client, runId, [w]);

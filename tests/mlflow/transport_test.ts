@@ -82,3 +82,20 @@ Deno.test("the transport refuses a timeout or retry count that makes no sense", 
     RangeError,
   );
 });
+
+Deno.test("the caller's abort signal cuts a backoff wait short", async () => {
+  await using proxy = await startFaultProxy(testMlflowUri());
+  const t = new MlflowTransport({ trackingUri: proxy.uri });
+  proxy.inject({ kind: "status", status: 503, headers: { "Retry-After": "20" } });
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error("stop")), 200);
+  const started = Date.now();
+  const err = await t.get("/api/2.0/mlflow/experiments/get", {
+    query: { experiment_id: "0" },
+    signal: controller.signal,
+  }).catch((e) => e);
+  clearTimeout(timer);
+  assert.ok(Date.now() - started < 5000);
+  assert.equal((err as Error).message, "stop");
+  assert.equal(proxy.requests.length, 1);
+});

@@ -44,6 +44,53 @@ function encodeValue(v: number): string {
   return Number.isNaN(v) ? '"NaN"' : v > 0 ? '"Infinity"' : '"-Infinity"';
 }
 
+/** A JSON string literal and its extra UTF-8 bytes beyond its length in UTF-16 units. */
+interface Encoded {
+  json: string;
+  extra: number;
+}
+
+/** Caches JSON encodings of the strings a batch repeats (keys, dataset names, model ids). */
+class StringCache {
+  readonly #map = new Map<string, Encoded>();
+  get(s: string): Encoded {
+    let e = this.#map.get(s);
+    if (e === undefined) {
+      const json = JSON.stringify(s);
+      e = { json, extra: utf8Length(json) - json.length };
+      if (this.#map.size < 10_000) this.#map.set(s, e);
+    }
+    return e;
+  }
+}
+
+function encodeMetricWith(
+  m: NormalizedLogBatch["metrics"][number],
+  cache: StringCache,
+): Encoded {
+  const key = cache.get(m.key);
+  let extra = key.extra;
+  let s = `{"key":${key.json},"value":${encodeValue(m.value)},"timestamp":${
+    Math.trunc(m.timestamp)
+  },"step":${Math.trunc(m.step)}`;
+  if (m.datasetName !== undefined) {
+    const e = cache.get(m.datasetName);
+    s += `,"dataset_name":${e.json}`;
+    extra += e.extra;
+  }
+  if (m.datasetDigest !== undefined) {
+    const e = cache.get(m.datasetDigest);
+    s += `,"dataset_digest":${e.json}`;
+    extra += e.extra;
+  }
+  if (m.modelId !== undefined) {
+    const e = cache.get(m.modelId);
+    s += `,"model_id":${e.json}`;
+    extra += e.extra;
+  }
+  return { json: s + "}", extra };
+}
+
 /**
  * JSON-encodes one metric for the wire (snake_case, NaN/±Infinity as strings).
  *
@@ -55,13 +102,7 @@ function encodeValue(v: number): string {
  * ```
  */
 export function encodeMetric(m: NormalizedLogBatch["metrics"][number]): string {
-  let s = `{"key":${JSON.stringify(m.key)},"value":${encodeValue(m.value)},"timestamp":${
-    Math.trunc(m.timestamp)
-  },"step":${Math.trunc(m.step)}`;
-  if (m.datasetName !== undefined) s += `,"dataset_name":${JSON.stringify(m.datasetName)}`;
-  if (m.datasetDigest !== undefined) s += `,"dataset_digest":${JSON.stringify(m.datasetDigest)}`;
-  if (m.modelId !== undefined) s += `,"model_id":${JSON.stringify(m.modelId)}`;
-  return s + "}";
+  return encodeMetricWith(m, new StringCache()).json;
 }
 
 function encodePair(p: { key: string; value: string }): string {
@@ -105,6 +146,7 @@ export function splitLogBatch(
   const maxEntities = limits.maxEntities ?? 1000;
   const maxBytes = (limits.maxBytes ?? 1_000_000) - ENVELOPE_BYTES;
   const chunks: LogBatchChunk[] = [];
+  const cache = new StringCache();
   let mi = 0, pi = 0, ti = 0;
   const { metrics, params, tags } = batch;
   while (mi < metrics.length || pi < params.length || ti < tags.length) {
@@ -137,11 +179,11 @@ export function splitLogBatch(
       entities++;
     }
     while (mi < metrics.length && chunk.metrics.length < maxMetrics) {
-      const text = encodeMetric(metrics[mi]!);
-      const size = utf8Length(text);
+      const encoded = encodeMetricWith(metrics[mi]!, cache);
+      const size = encoded.json.length + encoded.extra;
       if (!fits(size)) break;
       chunk.metrics.push(metrics[mi++]!);
-      chunk.encoded.metrics.push(text);
+      chunk.encoded.metrics.push(encoded.json);
       chunk.bytes += size + 1;
       entities++;
     }

@@ -81,3 +81,10 @@ export type {
   TransportOptions,
 } from "../transport.ts";
 export type { Issue } from "../../_internal/errors.ts";
+export type {
+  ArtifactFileInfo,
+  ArtifactRepository,
+  ArtifactRepositoryFactory,
+  ArtifactRequestOptions,
+  ArtifactUploadBody,
+} from "../artifacts.ts";

@@ -130,12 +130,14 @@ export class LoanApprovalAgent implements Agent {
     const mean = margins.reduce((a, b) => a + b, 0) / margins.length;
     const base = 0.7 * Math.max(...margins) + 0.3 * mean; // in [0, 1]
     if (reasons.length === 0) {
-      return { outcome: "approve", riskScore: round6(0.49 * base), reasons: ["all rules passed"] };
+      return { outcome: "approve", riskScore: round6(0.49 * base), reasons: [PASSED] };
     }
     const extra = Math.min(1, (reasons.length - 1) / 3);
     return { outcome: "reject", riskScore: round6(0.5 + 0.25 * base + 0.25 * extra), reasons };
   }
 }
+
+const PASSED = "all rules passed";
 
 function round6(x: number): number {
   return Math.round(x * 1e6) / 1e6;

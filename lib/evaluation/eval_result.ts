@@ -206,7 +206,10 @@ export class EvalResult implements EvalResultData {
 
   /**
    * The per-row table in MLflow's table format (`{columns, data}`, as pandas
-   * `to_json(orient="split")`), ready for `logTable`.
+   * `to_json(orient="split")`), ready for `logTable`. Columns: `id`, `trial` (repeat > 1), the
+   * inputs (personal data protected), `expected`, `predicted`, `correct`, `risk_score`,
+   * `latency_ms`, then `tokens` and `cost_usd` (when any usage), `attempts` (when any retry),
+   * `error_type` and `error` (when any failure), and `reasons`.
    */
   table(): { columns: string[]; data: unknown[][] } {
     return this.#tableOf(this.rows);
@@ -218,39 +221,36 @@ export class EvalResult implements EvalResultData {
     if (rows === this.rows && this.#cache?.rows === rows && this.#cache.length === rows.length) {
       return this.#cache.table;
     }
-    const repeated = this.trials.length > 1;
-    const columns = [
-      "id",
-      ...(repeated ? ["trial"] : []),
-      ...this.inputColumns,
-      "expected",
-      "predicted",
-      "correct",
-      "risk_score",
-      "latency_ms",
-      "tokens",
-      "cost_usd",
-      "attempts",
-      "error_type",
-      "error",
-      "reasons",
-    ];
-    const data = rows.map((r) => [
-      r.id,
-      ...(repeated ? [r.trial] : []),
-      ...this.inputColumns.map((c) => r.input[c] ?? null),
-      r.expected,
-      r.predicted,
-      r.correct,
-      r.riskScore,
-      Math.round(r.latencyMs * 1000) / 1000,
-      r.tokens,
-      r.costUsd,
-      r.attempts,
-      r.errorType,
-      r.error,
-      r.reasons,
-    ]);
+    // Optional columns that would be empty for every row are left out (tokens and cost
+    // without usage, errors without failures, attempts without retries).
+    const all = this.rows;
+    const hasTokens = this.usage.totalTokens > 0 || all.some((r) => r.tokens > 0);
+    const hasErrors = this.errors.total > 0 || all.some((r) => r.errorType !== null);
+    const hasRetries = all.some((r) => r.attempts > 1);
+    const cols: [string, (r: EvalRow) => unknown][] = [["id", (r) => r.id]];
+    if (this.trials.length > 1) cols.push(["trial", (r) => r.trial]);
+    for (const c of this.inputColumns) cols.push([c, (r) => r.input[c] ?? null]);
+    cols.push(
+      ["expected", (r) => r.expected],
+      ["predicted", (r) => r.predicted],
+      ["correct", (r) => r.correct],
+      ["risk_score", (r) => r.riskScore],
+      ["latency_ms", (r) => Math.round(r.latencyMs * 1000) / 1000],
+    );
+    if (hasTokens) cols.push(["tokens", (r) => r.tokens], ["cost_usd", (r) => r.costUsd]);
+    if (hasRetries) cols.push(["attempts", (r) => r.attempts]);
+    if (hasErrors) cols.push(["error_type", (r) => r.errorType], ["error", (r) => r.error]);
+    cols.push(["reasons", (r) => r.reasons]);
+    const columns = cols.map((c) => c[0]);
+    const getters = cols.map((c) => c[1]);
+    const width = getters.length;
+    const data: unknown[][] = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      const out = new Array(width);
+      for (let k = 0; k < width; k++) out[k] = getters[k]!(r);
+      data[i] = out;
+    }
     const table = { columns, data };
     if (rows === this.rows) this.#cache = { rows, length: rows.length, table };
     return table;

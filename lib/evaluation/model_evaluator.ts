@@ -188,6 +188,29 @@ export class ModelEvaluator {
     const prices = options.prices ?? DEFAULT_PRICE_TABLE;
     const labelSet = options.labels ? new Set(options.labels) : undefined;
 
+    let tracker = options.tracker;
+    const ownTracker = options.logToMlflow !== false && !tracker;
+    if (ownTracker) {
+      tracker = new AgentTracker(this.agentName, {
+        ...(options.experimentName ? { experimentName: options.experimentName } : {}),
+        version: this.agent.version,
+        handleSigint: false,
+      });
+    }
+    // Create the run on the server while the rows are prepared.
+    const runStarting = options.logToMlflow !== false && tracker
+      ? tracker.startRun({
+        purpose: "evaluate",
+        ...(options.runName ? { runName: options.runName } : {}),
+        tags: {
+          "evalkit.agent": this.agent.name,
+          "evalkit.agent_version": this.agent.version,
+          "evalkit.dataset": `${dataset.name}@${dataset.version}`,
+          ...options.tags,
+        },
+      })
+      : undefined;
+    // The agent never sees the label.
     const requests: Row[] = rows.map((r) => {
       const { [target]: _t, ...rest } = r;
       return rest;
@@ -212,28 +235,10 @@ export class ModelEvaluator {
       }
     }
 
-    let tracker = options.tracker;
-    const ownTracker = options.logToMlflow !== false && !tracker;
-    if (ownTracker) {
-      tracker = new AgentTracker(this.agentName, {
-        ...(options.experimentName ? { experimentName: options.experimentName } : {}),
-        version: this.agent.version,
-        handleSigint: false,
-      });
-    }
     let run: RunHandle | undefined;
     try {
-      if (options.logToMlflow !== false && tracker) {
-        run = await tracker.startRun({
-          purpose: "evaluate",
-          ...(options.runName ? { runName: options.runName } : {}),
-          tags: {
-            "evalkit.agent": this.agent.name,
-            "evalkit.agent_version": this.agent.version,
-            "evalkit.dataset": `${dataset.name}@${dataset.version}`,
-            ...options.tags,
-          },
-        });
+      if (runStarting) {
+        run = await runStarting;
         run.logParams(this.#params(dataset, target, repeat, options));
         run.logInput(toMlflowDatasetInput(dataset, { context: "evaluation" }));
         options.onRunStarted?.(run);

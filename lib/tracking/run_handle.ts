@@ -636,10 +636,12 @@ export class RunHandle implements AsyncDisposable {
     return await this.end(status);
   }
 
-  /** Ends FINISHED (or FAILED when leaving an `await using` block by an exception). */
+  /**
+   * Ends the run FINISHED unless it already ended. JavaScript does not tell a disposer
+   * whether its block threw: use `AgentTracker.withRun` (FAILED on throw) or call
+   * `end("FAILED")` in a `catch`.
+   */
   async [Symbol.asyncDispose](): Promise<void> {
-    // Disposal cannot see the exception; AgentTracker.withRun / the SuppressedError path
-    // mark failures. Here: FINISHED unless already ended.
     await this.end("FINISHED");
   }
 }

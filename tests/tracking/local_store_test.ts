@@ -4,9 +4,10 @@ import {
   listLocalRuns,
   readLocalRun,
   serverRunIdFor,
+  syncStore,
 } from "../../lib/tracking/mod.ts";
 import { testMlflowUri } from "../_helpers/mlflow.ts";
-import { clientFor, runScript, tempHome } from "./_helpers.ts";
+import { asTracking, clientFor, runScript, tempHome } from "./_helpers.ts";
 
 Deno.test("a run with no tracking URI is listed by 'deno task runs', then synced and read back equal", async () => {
   const home = await tempHome();
@@ -122,6 +123,15 @@ Deno.test("a run with no tracking URI is listed by 'deno task runs', then synced
   assert.equal((await client.runs.metricHistory(serverId, "loss")).length, 50);
   const summary = (await listLocalRuns({ storeDir })).find((r) => r.localRunId === localId)!;
   assert.deepEqual(summary.synced, [{ uri, runId: serverId, pending: 0 }]);
+
+  // Even with the whole acknowledgement log lost, a re-sync finds the run by its
+  // evalkit.local_run_id tag instead of creating a second one, and duplicates nothing.
+  await Deno.remove(`${storeDir}/runs/${localId}/acks`, { recursive: true });
+  const resync = await syncStore({ client: asTracking(client), uri, storeDir, runIds: [localId] });
+  assert.equal(resync.ok, true, JSON.stringify(resync));
+  assert.equal(resync.runs[0]!.runId, serverId, "the same server run");
+  assert.equal((await client.runs.metricHistory(serverId, "loss")).length, 50);
+  assert.deepEqual((await client.runs.get(serverId)).data.params, local.params);
   client.close();
   await Deno.remove(home, { recursive: true });
 });

@@ -38,15 +38,20 @@ if (import.meta.main) {
   const [mode, file] = Deno.args as [string, string];
   const t0 = performance.now();
   let rows = 0, digest = "";
+  let phases: Record<string, number> | undefined;
   if (mode === "evalkit" || mode === "evalkit-infer") {
     const read = await readDatasetFile(
       file,
       mode === "evalkit" ? { schema: BENCH_SCHEMA } : { target: "expected_outcome" },
     );
+    const t1 = performance.now();
     const v = validateRows(read.rows, read.schema);
     if (!v.ok) throw new Error(`invalid: ${JSON.stringify(v.issues.slice(0, 3))}`);
+    const t2 = performance.now();
     digest = datasetDigest(read.rows).sha256;
+    const t3 = performance.now();
     rows = read.rows.length;
+    phases = { read: (t1 - t0) / 1000, validate: (t2 - t1) / 1000, digest: (t3 - t2) / 1000 };
   } else if (mode === "danfojs") {
     const dfd = await import("danfojs");
     const tImport = performance.now();
@@ -56,10 +61,10 @@ if (import.meta.main) {
     // Dtype checks, like the pandas peer.
     if (dtypes.length !== 10) throw new Error(`dtypes ${dtypes}`);
     rows = df.shape[0] as number;
-    digest = `import ${((tImport - t0) / 1000).toFixed(2)} s`;
+    phases = { import: (tImport - t0) / 1000, readCSV: (performance.now() - tImport) / 1000 };
   } else {
     throw new Error(`unknown mode ${mode}`);
   }
   const seconds = (performance.now() - t0) / 1000;
-  console.log(JSON.stringify({ rows, seconds, peakRssMb: peakRssMb(), digest }));
+  console.log(JSON.stringify({ rows, seconds, peakRssMb: peakRssMb(), digest, phases }));
 }

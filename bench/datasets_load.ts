@@ -36,6 +36,7 @@ interface Result {
   seconds?: number;
   peakRssMb?: number;
   digest?: string;
+  phases?: Record<string, number>;
   error?: string;
 }
 
@@ -122,6 +123,15 @@ try {
         r.seconds.toFixed(2).padStart(10) +
         (r.peakRssMb ?? 0).toFixed(0).padStart(13) + tr.padStart(17) + mr.padStart(19),
     );
+  }
+  for (const r of results) {
+    if (r.phases) {
+      console.log(
+        `  ${r.name}: ${
+          Object.entries(r.phases).map(([k, v]) => `${k} ${v.toFixed(2)} s`).join(", ")
+        }`,
+      );
+    }
   }
   console.log(
     `file size ${(bytes / 1e6).toFixed(1)} MB; evalkit peak RSS / file size = ${

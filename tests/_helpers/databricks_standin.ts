@@ -47,7 +47,11 @@
  */
 
 /** Signed-URL flavours the stand-in can hand out. */
-export type CredentialType = "AWS_PRESIGNED_URL" | "GCP_SIGNED_URL" | "AZURE_SAS_URI";
+export type CredentialType =
+  | "AWS_PRESIGNED_URL"
+  | "GCP_SIGNED_URL"
+  | "AZURE_SAS_URI"
+  | "AZURE_ADLS_GEN2_SAS_URI";
 
 /** An Azurite blob endpoint to issue real SAS URLs for. */
 export interface AzuriteTarget {
@@ -254,6 +258,7 @@ export function startDatabricksStandin(
   const files = new Map<string, Uint8Array>();
   const oauthTokens = new Map<string, number>(); // token → expiry (ms)
   const blocks = new Map<string, Map<string, Uint8Array>>(); // blob key → block id → bytes
+  const adlsFiles = new Map<string, Uint8Array[]>(); // ADLS Gen2 path → appended, unflushed data
   const pendingVersions = new Set<string>(); // "name/version" awaiting finalize
   const blobSecret = crypto.randomUUID();
   let url = "";
@@ -507,7 +512,7 @@ export function startDatabricksStandin(
     const type = u.searchParams.get("type") ?? "";
     const exp = Number(u.searchParams.get("exp"));
     const sig = u.searchParams.get("sig") ?? "";
-    const azure = type === "AZURE_SAS_URI";
+    const azure = type === "AZURE_SAS_URI" || type === "AZURE_ADLS_GEN2_SAS_URI";
     if (sig !== await hmacHex(blobSecret, `${op}:${type}:${key}:${exp}`)) {
       return azure
         ? new Response("<Error><Code>AuthenticationFailed</Code></Error>", { status: 403 })
@@ -535,6 +540,38 @@ export function startDatabricksStandin(
       const res = await readArtifact(key);
       if (!res) return new Response("<Error><Code>NoSuchKey</Code></Error>", { status: 404 });
       return new Response(res.body, { status: 200 });
+    }
+    if (type === "AZURE_ADLS_GEN2_SAS_URI" && op === "write") {
+      // Data Lake Storage Gen2 Path API: create (PUT ?resource=file), append (PATCH
+      // ?action=append&position=<offset>), flush (PATCH ?action=flush&position=<length>).
+      // https://learn.microsoft.com/rest/api/storageservices/datalakestoragegen2/path/update
+      const data = new Uint8Array(await req.arrayBuffer());
+      const action = u.searchParams.get("action");
+      const position = Number(u.searchParams.get("position"));
+      const pending = adlsFiles.get(key);
+      const length = (pending ?? []).reduce((n, p) => n + p.length, 0);
+      if (req.method === "PUT" && u.searchParams.get("resource") === "file") {
+        adlsFiles.set(key, []);
+        return new Response(null, { status: 201 });
+      }
+      if (req.method === "PATCH" && action === "append" && pending && position === length) {
+        stats.azureBlocks++;
+        pending.push(data);
+        return new Response(null, { status: 202 });
+      }
+      if (req.method === "PATCH" && action === "flush" && pending && position === length) {
+        stats.azureBlockLists++;
+        const total = new Uint8Array(length);
+        let off = 0;
+        for (const p of pending) {
+          total.set(p, off);
+          off += p.length;
+        }
+        adlsFiles.delete(key);
+        const res = await storeArtifact(key, total);
+        return new Response(null, { status: res.ok ? 200 : 500 });
+      }
+      return new Response('{"error":{"code":"InvalidFlushPosition"}}', { status: 400 });
     }
     if (req.method !== "PUT" || op !== "write") {
       return new Response("<Error><Code>AccessDenied</Code></Error>", { status: 403 });

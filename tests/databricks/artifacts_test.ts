@@ -174,6 +174,36 @@ Deno.test("Azure SAS credentials upload a large file as chunked blocks plus a bl
   assert.equal((await fromMlflow(ctx, "big/empty.txt")).length, 0);
 });
 
+Deno.test("ADLS Gen2 SAS credentials create, append in chunks at the right offsets, then flush", async () => {
+  await using ctx = await setup(10_000);
+  ctx.standin.options.filesApi = false;
+  ctx.standin.options.credentialType = "AZURE_ADLS_GEN2_SAS_URI";
+  const payload = bytes(25_000, 3);
+  await ctx.target.artifactRepository.upload(ctx.artifactUri, "adls/data.bin", payload);
+  assert.equal(ctx.standin.stats.azureBlocks, 3, "three appends of at most 10 000 bytes");
+  assert.equal(ctx.standin.stats.azureBlockLists, 1, "one flush");
+  assert.deepEqual(await fromMlflow(ctx, "adls/data.bin"), payload);
+});
+
+Deno.test("logged-model artifacts go through the Files API; the signed-URL fallback refuses them clearly", async () => {
+  await using ctx = await setup();
+  const uri = `dbfs:/databricks/mlflow-tracking/${ctx.experimentId}/logged_models/m-123/artifacts`;
+  const repo = ctx.target.artifactRepository;
+  await repo.upload(uri, "MLmodel", "artifact_path: model\n");
+  assert.ok(
+    ctx.standin.files.has(
+      `/WorkspaceInternal/Mlflow/Artifacts/${ctx.experimentId}/LoggedModels/m-123/artifacts/MLmodel`,
+    ),
+  );
+  assert.equal(await repo.readText(uri, "MLmodel"), "artifact_path: model\n");
+  assert.deepEqual(await repo.list(uri), [{ path: "MLmodel", isDir: false, fileSize: 21 }]);
+  ctx.standin.options.filesApi = false;
+  await assert.rejects(
+    repo.upload(uri, "x.txt", "x"),
+    /signed-URL fallback covers run artifacts only/,
+  );
+});
+
 Deno.test("expired signed URLs (403 from storage) are refreshed from the credentials endpoint", async (t) => {
   for (const type of ["AWS_PRESIGNED_URL", "AZURE_SAS_URI"] as const) {
     await t.step(type, async () => {

@@ -1,8 +1,8 @@
 /**
  * `deno task notebooks <check|clear|run> [name…]`: keep the shipped notebooks honest.
  *
- * - check: every notebook is committed with outputs cleared, and its code cells type-check
- *   (extracted into one module per notebook and `deno check`ed).
+ * - check: every notebook is committed with outputs cleared, its code cells type-check
+ *   (extracted into one module per notebook and `deno check`ed), and it is `deno fmt`ed.
  * - clear: clear outputs and execution counts in place.
  * - run: execute notebooks headlessly with the Deno kernel (Jupyter from .venv); fails when a
  *   cell fails. Executed copies go to .evalkit/notebooks/.
@@ -12,7 +12,8 @@ import { ensurePythonEnv } from "./_python_env.ts";
 
 const USAGE = `Usage: deno task notebooks <check|clear|run> [name…] [--timeout SECONDS]
 
-  check   fail unless every notebook has cleared outputs and its code cells type-check
+  check   fail unless every notebook has cleared outputs, its code cells type-check and it
+          is formatted (deno fmt)
   clear   clear outputs and execution counts in place
   run     execute notebooks headlessly with the Deno kernel (installs it first); exit 1 if a
           cell fails. Uses MLFLOW_TRACKING_URI when set, else the embedded local store.
@@ -103,6 +104,15 @@ async function check(names: string[]): Promise<number> {
       stderr: "inherit",
     }).output();
     if (code !== 0) failures++;
+    const fmt = await new Deno.Command(Deno.execPath(), {
+      args: ["fmt", "--check", ...names.map((n) => `notebooks/${n}.ipynb`)],
+      stdout: "inherit",
+      stderr: "inherit",
+    }).output();
+    if (fmt.code !== 0) {
+      failures++;
+      console.error("notebooks not formatted: run 'deno fmt notebooks/'");
+    }
   }
   await Deno.remove(dir, { recursive: true });
   console.log(

@@ -1,0 +1,244 @@
+/**
+ * Every shipped notebook runs headlessly (Deno kernel, nbconvert from .venv) against the
+ * suite's real MLflow server, and creates the runs, artifacts and registry entries its
+ * metadata (`evalkit.expects`) declares. The gate never reads captured cell text: only
+ * nbconvert's exit code, error outputs, and the records on the server.
+ */
+import assert from "node:assert/strict";
+import { dirname } from "node:path";
+import { MlflowClient } from "../../lib/mlflow/mod.ts";
+import { executeNotebook, installKernel } from "../../scripts/notebooks.ts";
+import { testMlflowUri, uniqueName } from "../_helpers/mlflow.ts";
+
+interface RunExpectation {
+  experiment: string;
+  count: number;
+  metrics?: string[];
+  params?: string[];
+  artifacts?: string[];
+  datasetInputs?: number;
+  loggedModels?: number;
+  metricHistory?: Record<string, number>;
+}
+interface Expectations {
+  runs?: RunExpectation[];
+  registeredModel?: {
+    name: string;
+    versions: number;
+    aliases?: Record<string, string>;
+    versionTags?: Record<string, string[]>;
+  };
+}
+interface NotebookJson {
+  cells: {
+    cell_type: string;
+    outputs?: { output_type: string; ename?: string; evalue?: string }[];
+  }[];
+  metadata: { evalkit?: { expects?: Expectations } };
+}
+
+const NOTEBOOKS_DIR = new URL("../../notebooks/", import.meta.url);
+const ROOT = new URL("../../", import.meta.url).pathname;
+
+async function notebookNames(): Promise<string[]> {
+  const names: string[] = [];
+  for await (const e of Deno.readDir(NOTEBOOKS_DIR)) {
+    if (e.isFile && e.name.endsWith(".ipynb")) names.push(e.name.slice(0, -6));
+  }
+  return names.sort();
+}
+
+function jupyterBin(): string {
+  const python = Deno.env.get("EVALKIT_PYTHON_BIN") ?? `${ROOT}.venv/bin/python`;
+  return `${dirname(python)}/jupyter`;
+}
+
+const quote = (s: string) => `'${s.replace(/'/g, "\\'")}'`;
+
+/** Problems between what a notebook declares and what the server holds (empty = all there). */
+async function missingRecords(
+  client: MlflowClient,
+  name: string,
+  runTag: string,
+  expects: Expectations,
+): Promise<string[]> {
+  const problems: string[] = [];
+  for (const e of expects.runs ?? []) {
+    const exp = await client.experiments.getByName(e.experiment);
+    if (!exp) {
+      problems.push(`experiment ${e.experiment} does not exist`);
+      continue;
+    }
+    const runs = [];
+    for await (
+      const r of client.runs.search({
+        experimentIds: [exp.experimentId],
+        filter: `tags.\`evalkit.notebook\` = ${quote(name)} and tags.\`evalkit.notebook_run\` = ${
+          quote(runTag)
+        }`,
+      })
+    ) runs.push(r);
+    if (runs.length !== e.count) {
+      problems.push(`expected ${e.count} run(s) in ${e.experiment} but found ${runs.length}`);
+    }
+    for (const run of runs) {
+      const id = run.info.runId;
+      if (run.info.status !== "FINISHED") problems.push(`run ${id} is ${run.info.status}`);
+      const metricKeys = new Set(run.data.metrics.map((m) => m.key));
+      for (const m of e.metrics ?? []) {
+        if (!metricKeys.has(m)) problems.push(`run ${id} lacks metric ${m}`);
+      }
+      for (const p of e.params ?? []) {
+        if (run.data.params[p] === undefined) problems.push(`run ${id} lacks param ${p}`);
+      }
+      const inputs = run.inputs.datasetInputs.length;
+      if (e.datasetInputs !== undefined && inputs < e.datasetInputs) {
+        problems.push(`run ${id} has ${inputs} dataset input(s), expected ${e.datasetInputs}`);
+      }
+      for (const [key, steps] of Object.entries(e.metricHistory ?? {})) {
+        const history = await client.runs.metricHistory(id, key);
+        if (history.length < steps) {
+          problems.push(`run ${id}: ${key} has ${history.length} point(s), expected ${steps}`);
+        }
+      }
+      if (e.artifacts?.length) {
+        const files = new Map<string, number>();
+        for await (const f of client.artifacts.walk(run.info.artifactUri)) {
+          files.set(f.path, f.fileSize ?? 0);
+        }
+        for (const a of e.artifacts) {
+          if (!files.has(a)) problems.push(`run ${id} lacks artifact ${a}`);
+          else if (files.get(a) === 0) problems.push(`run ${id}: artifact ${a} is empty`);
+        }
+      }
+      if (e.loggedModels !== undefined) {
+        let n = 0;
+        for await (
+          const _m of client.loggedModels.search({
+            experimentIds: [exp.experimentId],
+            filter: `source_run_id = ${quote(id)}`,
+          })
+        ) n++;
+        if (n < e.loggedModels) {
+          problems.push(`run ${id} has ${n} logged model(s), expected ${e.loggedModels}`);
+        }
+      }
+    }
+  }
+  const rm = expects.registeredModel;
+  if (rm) {
+    const modelName = rm.name.replaceAll("{run}", runTag);
+    try {
+      const model = await client.models.get(modelName);
+      for (const [alias, version] of Object.entries(rm.aliases ?? {})) {
+        if (model.aliases[alias] !== version) {
+          problems.push(
+            `${modelName}@${alias} is ${model.aliases[alias] ?? "unset"}, expected ${version}`,
+          );
+        }
+      }
+      const versions = [];
+      for await (
+        const v of client.modelVersions.search({ filter: `name = ${quote(modelName)}` })
+      ) versions.push(v);
+      if (versions.length !== rm.versions) {
+        problems.push(`${modelName} has ${versions.length} version(s), expected ${rm.versions}`);
+      }
+      for (const [version, tags] of Object.entries(rm.versionTags ?? {})) {
+        const v = versions.find((x) => x.version === version);
+        for (const t of tags) {
+          if (v?.tags[t] === undefined) problems.push(`${modelName} v${version} lacks tag ${t}`);
+        }
+      }
+    } catch (err) {
+      problems.push(`registered model ${modelName}: ${(err as Error).message}`);
+    }
+  }
+  return problems;
+}
+
+Deno.test("every notebook declares the records it creates (metadata evalkit.expects)", async () => {
+  const names = await notebookNames();
+  assert.ok(names.length >= 6, `expected the six shipped notebooks but found ${names.length}`);
+  for (const name of names) {
+    const nb: NotebookJson = JSON.parse(
+      await Deno.readTextFile(new URL(`${name}.ipynb`, NOTEBOOKS_DIR)),
+    );
+    const expects = nb.metadata.evalkit?.expects;
+    assert.ok(
+      expects && ((expects.runs?.length ?? 0) > 0 || expects.registeredModel),
+      `${name}.ipynb declares no expected records in metadata.evalkit.expects`,
+    );
+  }
+});
+
+Deno.test("deno task notebooks check passes: outputs cleared, code cells type-check, formatted", async () => {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "notebooks", "check"],
+    cwd: ROOT,
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const out = new TextDecoder().decode(stdout) + new TextDecoder().decode(stderr);
+  assert.equal(code, 0, `deno task notebooks check failed:\n${out}`);
+});
+
+Deno.test({
+  name: "every notebook runs top to bottom against the MLflow server and creates its records",
+  // Kernels and their HTTP clients live in child processes; nothing leaks into this one.
+  async fn(t) {
+    const uri = testMlflowUri();
+    const runTag = uniqueName("nb").replace(/[^A-Za-z0-9_]/g, "_");
+    const home = await Deno.makeTempDir({ prefix: "evalkit-nb-home-" });
+    const outDir = `${ROOT}.test-results/notebooks`;
+    await installKernel();
+    using client = new MlflowClient({ trackingUri: uri });
+    try {
+      for (const name of await notebookNames()) {
+        await t.step(name, async () => {
+          const nb: NotebookJson = JSON.parse(
+            await Deno.readTextFile(new URL(`${name}.ipynb`, NOTEBOOKS_DIR)),
+          );
+          const started = performance.now();
+          const r = await executeNotebook(name, {
+            jupyterBin: jupyterBin(),
+            timeoutSeconds: 120,
+            outDir,
+            env: {
+              MLFLOW_TRACKING_URI: uri,
+              EVALKIT_NOTEBOOK_RUN: runTag,
+              EVALKIT_HOME: home,
+              NO_COLOR: "1",
+            },
+          });
+          const seconds = ((performance.now() - started) / 1000).toFixed(1);
+          assert.ok(
+            r.ok,
+            `${name} failed in ${seconds} s (nbconvert exit code ≠ 0):\n${
+              r.output.split("\n").slice(-40).join("\n")
+            }`,
+          );
+          const executed: NotebookJson = JSON.parse(await Deno.readTextFile(r.executed));
+          const errors = executed.cells.flatMap((c) =>
+            (c.outputs ?? []).filter((o) => o.output_type === "error")
+          );
+          assert.deepEqual(
+            errors.map((e) => `${e.ename}: ${e.evalue}`),
+            [],
+            `${name}: error outputs in the executed copy`,
+          );
+          const problems = await missingRecords(
+            client,
+            name,
+            runTag,
+            nb.metadata.evalkit?.expects ?? {},
+          );
+          assert.deepEqual(problems, [], `${name}: records missing on the server`);
+        });
+      }
+    } finally {
+      await Deno.remove(home, { recursive: true }).catch(() => {});
+    }
+  },
+});

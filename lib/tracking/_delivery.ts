@@ -58,7 +58,9 @@ export interface DeliveryOptions {
 
 /** Sends one run's operations to one server and records acknowledgements. */
 export class Delivery {
-  readonly ops: Op[];
+  /** Operations not yet trimmed; `#ops[i]` has sequence number `#base + i`. */
+  #ops: Op[];
+  #base = 0;
   mapping?: AckMapping;
   /** Local model id → server logged model. */
   readonly models: Map<string, { id: string; artifactUri: string }>;
@@ -90,7 +92,7 @@ export class Delivery {
     this.#client = options.client;
     this.#uri = options.uri;
     this.#paths = options.paths;
-    this.ops = ops;
+    this.#ops = ops;
     this.#ackLog = ackLog;
     this.#acked = state.acked;
     this.mapping = state.mapping;
@@ -110,14 +112,23 @@ export class Delivery {
     return new Delivery(options, ops, AppendLog.open(ackPath), state);
   }
 
-  /** Operations acknowledged so far (a prefix of {@link ops}). */
+  /** Number of operations known (acknowledged or not). */
+  get #total(): number {
+    return this.#base + this.#ops.length;
+  }
+
+  #op(seq: number): Op {
+    return this.#ops[seq - this.#base]!;
+  }
+
+  /** Operations acknowledged so far (a prefix of the run's operations). */
   get acked(): number {
     return this.#acked;
   }
 
   /** Operations not yet acknowledged. */
   get pending(): number {
-    return this.ops.length - this.#acked;
+    return this.#total - this.#acked;
   }
 
   /** Records an externally completed create (the tracker created the run itself). */
@@ -129,7 +140,7 @@ export class Delivery {
 
   /** Appends an operation and starts sending if idle. */
   push(op: Op): void {
-    this.ops.push(op);
+    this.#ops.push(op);
     if (this.#pump === undefined && !this.#closed) this.#pump = this.#run();
   }
 
@@ -144,7 +155,7 @@ export class Delivery {
    * transient failure).
    */
   flush(timeoutMs = Infinity, options: { untilFailure?: boolean } = {}): Promise<boolean> {
-    const upto = this.ops.length;
+    const upto = this.#total;
     if (this.#acked >= upto) return Promise.resolve(true);
     if (this.#closed) return Promise.resolve(false);
     this.start();
@@ -196,7 +207,7 @@ export class Delivery {
 
   async #run(): Promise<void> {
     try {
-      while (!this.#closed && this.#acked < this.ops.length) {
+      while (!this.#closed && this.#acked < this.#total) {
         const start = this.#acked;
         try {
           await this.#sendFrom(start);
@@ -254,9 +265,10 @@ export class Delivery {
     let nParams = 0, nTags = 0, bytes = 0;
     let i = start;
     const single = start < this.#isolateUntil;
-    for (; i < this.ops.length; i++) {
+    const total = this.#total;
+    for (; i < total; i++) {
       if (single && i > start) break;
-      const op = this.ops[i]!;
+      const op = this.#op(i);
       if (op.op === "m") {
         const keys = Object.keys(op.m);
         if (
@@ -311,7 +323,7 @@ export class Delivery {
   }
 
   async #sendFrom(start: number): Promise<void> {
-    const op = this.ops[start]!;
+    const op = this.#op(start);
     if (op.op === "create") {
       this.mapping = await this.#create(op);
       this.#ackLog.append(JSON.stringify(this.mapping));

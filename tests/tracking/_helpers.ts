@@ -31,12 +31,3 @@ export async function runScript(
   const dec = new TextDecoder();
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }
-
-/** Reads an artifact's text from the server. */
-export async function readArtifact(
-  client: MlflowClient,
-  artifactUri: string,
-  path: string,
-): Promise<string> {
-  return await client.artifacts.readText(artifactUri, path);
-}

@@ -30,7 +30,10 @@
  *   GCS signed URLs (https://cloud.google.com/storage/docs/access-control/signed-urls), Azure
  *   block blobs: Put Block `?comp=block&blockid=` and Put Block List `?comp=blocklist`
  *   (https://learn.microsoft.com/rest/api/storageservices/put-block ,
- *   https://learn.microsoft.com/rest/api/storageservices/put-block-list). With `azurite` set,
+ *   https://learn.microsoft.com/rest/api/storageservices/put-block-list), and ADLS Gen2
+ *   create/append/flush
+ *   (https://learn.microsoft.com/rest/api/storageservices/datalakestoragegen2/path/update).
+ *   With `azurite` set,
  *   Azure credentials are real service SAS URLs for Azurite instead
  *   (https://learn.microsoft.com/rest/api/storageservices/create-service-sas).
  *

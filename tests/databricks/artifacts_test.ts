@@ -3,6 +3,7 @@ import type { MlflowApiError } from "../../lib/_internal/errors.ts";
 import {
   type DatabricksTarget,
   databricksTarget,
+  DbfsArtifactRepository,
   parseDatabricksArtifactUri,
 } from "../../lib/mlflow/databricks/mod.ts";
 import { type DatabricksStandin, startDatabricksStandin } from "../_helpers/databricks_standin.ts";
@@ -172,6 +173,33 @@ Deno.test("Azure SAS credentials upload a large file as chunked blocks plus a bl
   // an empty file is an empty block list
   await ctx.target.artifactRepository.upload(ctx.artifactUri, "big/empty.txt", "");
   assert.equal((await fromMlflow(ctx, "big/empty.txt")).length, 0);
+});
+
+Deno.test("streams go to the Files API as they are read; the fallback reopens replayable ones", async () => {
+  await using ctx = await setup();
+  const payload = bytes(8 * 1024 * 1024, 5);
+  let opens = 0;
+  const body = (replayable: boolean) => ({
+    replayable,
+    contentType: "application/octet-stream",
+    open: () => {
+      opens++;
+      return Promise.resolve(new Blob([payload as Uint8Array<ArrayBuffer>]).stream());
+    },
+  });
+  const repo = new DbfsArtifactRepository(ctx.artifactUri, ctx.target.artifactRepository);
+  await repo.upload("big/streamed.bin", body(true));
+  assert.equal(opens, 1);
+  assert.equal(ctx.target.artifactRepository.lastRoute, "files-api");
+  assert.deepEqual(await fromMlflow(ctx, "big/streamed.bin"), payload);
+
+  ctx.standin.options.filesApi = false;
+  opens = 0;
+  await assert.rejects(repo.upload("big/once.bin", body(false)), /stream was already read/);
+  opens = 0;
+  await repo.upload("big/reopened.bin", body(true));
+  assert.equal(ctx.target.artifactRepository.lastRoute, "signed-url");
+  assert.deepEqual(await fromMlflow(ctx, "big/reopened.bin"), payload);
 });
 
 Deno.test("ADLS Gen2 SAS credentials create, append in chunks at the right offsets, then flush", async () => {

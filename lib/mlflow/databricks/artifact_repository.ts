@@ -182,24 +182,43 @@ export class DatabricksArtifactRepository {
     return true;
   }
 
-  /** Uploads one artifact to `<artifactUri>/<path>`. */
+  /**
+   * Uploads one artifact to `<artifactUri>/<path>`. Bytes and text are sent as they are; a
+   * stream goes to the Files API as it is read (never whole in memory). The signed-URL
+   * fallback needs the bytes: it reads a fresh stream from `options.reopen` when given, and
+   * refuses (with the Files API error as cause) when the only stream was already consumed.
+   */
   async upload(
     artifactUri: string,
     path: string,
     content: DatabricksArtifactContent,
+    options: { reopen?: () => Promise<Uint8Array | ReadableStream<Uint8Array>> } = {},
   ): Promise<void> {
     const loc = parseDatabricksArtifactUri(artifactUri);
     const rel = join(loc.subPath, cleanPath(path));
     if (rel === "") throw new TypeError("Expected a non-empty artifact path");
-    const bytes = await toBytes(content);
+    let bytes = content instanceof ReadableStream ? undefined : await toBytes(content);
     if (this.#filesApiUsable) {
+      let pending: ReadableStream<Uint8Array> | undefined = content instanceof ReadableStream
+        ? content
+        : undefined;
+      const reopen = options.reopen;
+      const body = bytes !== undefined
+        ? () => bytes as Uint8Array<ArrayBuffer>
+        : reopen
+        ? async () => {
+          const first = pending;
+          pending = undefined;
+          return first ?? await reopen();
+        }
+        : pending!;
       try {
         const res = await this.#transport.raw(
           "PUT",
           `/api/2.0/fs/files${encodePath(join(loc.filesRoot, rel))}`,
           {
             query: { overwrite: true },
-            body: () => bytes as Uint8Array<ArrayBuffer>,
+            body: body as BodyInit | (() => Promise<BodyInit>),
             headers: { "Content-Type": "application/octet-stream" },
             signal: this.#options.signal,
           },
@@ -209,8 +228,19 @@ export class DatabricksArtifactRepository {
         return;
       } catch (err) {
         if (!this.#shouldFallBack(err)) throw err;
+        if (bytes === undefined) {
+          if (!reopen) {
+            throw new Error(
+              `Cannot fall back to signed URLs for '${rel}': the Files API failed and the stream was already read`,
+              { cause: err },
+            );
+          }
+          await pending?.cancel();
+          bytes = await toBytes(await reopen());
+        }
       }
     }
+    bytes ??= await toBytes(content);
     this.#requireRun(loc, "upload");
     const first = await this.#credential("write", loc.id, rel);
     await uploadToSignedUrl(
@@ -416,13 +446,14 @@ export class DbfsArtifactRepository implements ArtifactRepository {
     this.backend = backend;
   }
 
-  /** Writes one file (the body is read into memory so the signed-URL fallback can resend it). */
+  /** Writes one file (streamed to the Files API; reopened for the signed-URL fallback when replayable). */
   async upload(
     path: string,
     body: ArtifactUploadBody,
     _options?: ArtifactRequestOptions,
   ): Promise<void> {
-    await this.backend.upload(this.artifactUri, path, await body.open());
+    const reopen = body.replayable ? () => body.open() : undefined;
+    await this.backend.upload(this.artifactUri, path, await body.open(), { reopen });
   }
 
   /** Lists the direct children of a folder. */

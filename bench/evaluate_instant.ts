@@ -47,54 +47,70 @@ const tracker = new AgentTracker("loan_approval", {
   experimentName: "bench-evalkit",
   handleSigint: false,
 });
-// Warm the server (first requests to a fresh server are slow) and the JIT, for both sides.
+// Warm the server (its first requests are slow) and the JIT before either side is timed.
 await new ModelEvaluator("loan_approval", agent).evaluateDataset(
   createDataset(rows.slice(0, 2000), {
     name: "bench_warmup",
     version: "1.0.0",
     schema: loanApprovalSchema,
   }),
-  { tracker, concurrency: 64 },
+  { tracker },
 );
-const t0 = performance.now();
-const result = await new ModelEvaluator("loan_approval", agent).evaluateDataset(dataset, {
-  tracker,
-  concurrency: 64,
-});
-const evalkitMs = performance.now() - t0;
-tracker.close();
-using client = new MlflowClient({ trackingUri: server.uri });
-const run = await client.runs.get(result.runId!);
-const artifacts = await client.artifacts.list(run.info.artifactUri);
-const tableBytes = artifacts.find((a) => a.path === "eval_results_table.json")?.fileSize ?? 0;
-
-// ---- mlflow.models.evaluate ------------------------------------------------------------------
-const py = await new Deno.Command(PY, {
-  args: [
-    new URL("./_evaluate_peer.py", import.meta.url).pathname,
-    server.uri,
-    `${tmp}/data.csv`,
-    "bench-mlflow",
-  ],
-  env: { GIT_PYTHON_REFRESH: "quiet", MLFLOW_ENABLE_ASYNC_LOGGING: "false" },
-  stdout: "piped",
-  stderr: "piped",
-}).output();
-const pyOut = new TextDecoder().decode(py.stdout).trim().split("\n").at(-1) ?? "";
-let peer: {
+// Alternate the two sides ROUNDS times and keep each side's fastest round: the machine may be
+// shared, and the minimum is the least disturbed measurement of each.
+const ROUNDS = Number(Deno.env.get("EVALKIT_BENCH_ROUNDS") ?? 3);
+type Peer = {
   import_s: number;
   read_s: number;
   evaluate_s: number;
   accuracy_score: number;
   f1_score: number;
-} | undefined;
-try {
-  peer = JSON.parse(pyOut);
-} catch {
-  console.log(
-    "mlflow.models.evaluate failed:\n" + new TextDecoder().decode(py.stderr).slice(-2000),
+};
+let evalkitMs = Infinity;
+let result!: Awaited<ReturnType<ModelEvaluator["evaluateDataset"]>>;
+let peer: Peer | undefined;
+const rounds: string[] = [];
+for (let round = 1; round <= ROUNDS; round++) {
+  const t0 = performance.now();
+  const r = await new ModelEvaluator("loan_approval", agent).evaluateDataset(dataset, { tracker });
+  const ms = performance.now() - t0;
+  if (ms < evalkitMs) {
+    evalkitMs = ms;
+    result = r;
+  }
+  const py = await new Deno.Command(PY, {
+    args: [
+      new URL("./_evaluate_peer.py", import.meta.url).pathname,
+      server.uri,
+      `${tmp}/data.csv`,
+      "bench-mlflow",
+    ],
+    env: { GIT_PYTHON_REFRESH: "quiet", MLFLOW_ENABLE_ASYNC_LOGGING: "false" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const line = new TextDecoder().decode(py.stdout).trim().split("\n").at(-1) ?? "";
+  let p: Peer | undefined;
+  try {
+    p = JSON.parse(line);
+  } catch {
+    console.log(
+      "mlflow.models.evaluate failed:\n" + new TextDecoder().decode(py.stderr).slice(-2000),
+    );
+  }
+  if (p && (!peer || p.evaluate_s < peer.evaluate_s)) peer = p;
+  rounds.push(
+    `round ${round}: evalkit ${(ms / 1000).toFixed(2)} s, mlflow.models.evaluate ${
+      p ? p.evaluate_s.toFixed(2) : "failed"
+    } s`,
   );
 }
+tracker.close();
+console.log(rounds.join("\n"));
+using client = new MlflowClient({ trackingUri: server.uri });
+const run = await client.runs.get(result.runId!);
+const artifacts = await client.artifacts.list(run.info.artifactUri);
+const tableBytes = artifacts.find((a) => a.path === "eval_results_table.json")?.fileSize ?? 0;
 
 const us = (ms: number) => (ms * 1000) / N;
 console.log("");

@@ -41,6 +41,14 @@ export function lineChartSvg(
   if (pts.length === 0) [x0, x1, y0, y1] = [0, 1, 0, 1];
   if (x1 === x0) x1 = x0 + 1;
   if (y1 === y0) [y0, y1] = [y0 - 0.5, y1 + 0.5];
+  // Extend the value axis to round ticks so the top and bottom lines are labelled.
+  const yt = ticks(y0, y1, 4);
+  if (yt.length >= 2) {
+    const step = yt[1]! - yt[0]!;
+    if (yt[0]! > y0) y0 = yt[0]! - step;
+    else y0 = Math.min(y0, yt[0]!);
+    if (yt.at(-1)! < y1) y1 = yt.at(-1)! + step;
+  }
   const top = options.title ? 28 : 10, left = 56, right = width - (names.length > 1 ? 130 : 16);
   const bottom = height - 34;
   const sx = (v: number) => left + ((v - x0) / (x1 - x0)) * (right - left);

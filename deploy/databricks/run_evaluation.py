@@ -17,7 +17,12 @@ import sys
 
 
 def install_deno(version: str) -> str:
-    """Returns the path of a `deno` executable, installing `npm:deno@<version>` when needed."""
+    """Returns the path of a `deno` executable, installing `npm:deno@<version>` when needed.
+
+    EVALKIT_DENO_BIN names an existing Deno instead (a cluster image with Deno, or a test)."""
+    preset = os.environ.get("EVALKIT_DENO_BIN")
+    if preset:
+        return preset
     prefix = f"/tmp/evalkit-deno-{version}"
     deno = os.path.join(prefix, "node_modules", ".bin", "deno")
     if os.path.exists(deno):
@@ -77,9 +82,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--root", required=True, help="the bundle's files folder (${workspace.file_path})")
     parser.add_argument("--deno-version", default="2.9.6")
+    parser.add_argument("--bundle", help="the bundled script (default <root>/dist/evaluate.js)")
     args = parser.parse_args(argv)
     root = args.root
-    bundle = os.path.join(root, "dist", "evaluate.js")
+    bundle = args.bundle or os.path.join(root, "dist", "evaluate.js")
     if not os.path.exists(bundle):
         print(f"{bundle} is missing: run 'deno task build' before 'databricks bundle deploy'", file=sys.stderr)
         return 2

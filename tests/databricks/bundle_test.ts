@@ -102,6 +102,86 @@ Deno.test("deno task build bundles evaluate.ts, and the bundle records an evalua
         );
       },
     );
+
+    await t.step(
+      "the cluster launcher runs the bundle with MLflow settings and passes its exit code on",
+      async () => {
+        const python = Deno.env.get("EVALKIT_PYTHON_BIN") ?? `${ROOT}.venv/bin/python`;
+        const experiment = `/Shared/ai-agents/${uniqueName("launcher")}`;
+        const run = async (extra: string[]) => {
+          const out2 = await new Deno.Command(python, {
+            args: [
+              "deploy/databricks/run_evaluation.py",
+              "--root",
+              ROOT,
+              "--bundle",
+              `${out}/evaluate.js`,
+              "--",
+              "--experiment",
+              experiment,
+              ...extra,
+            ],
+            cwd: ROOT,
+            env: {
+              EVALKIT_DENO_BIN: Deno.execPath(), // skip `npm install deno` in the test
+              MLFLOW_TRACKING_URI: testMlflowUri(),
+              DATABRICKS_HOST: "http://127.0.0.1:9", // set, so the launcher does not ask Spark
+              DATABRICKS_TOKEN: "unused-by-an-http-tracking-uri",
+              EVALKIT_HOME: home,
+            },
+            stdout: "piped",
+            stderr: "piped",
+          }).output();
+          return { code: out2.code, stderr: new TextDecoder().decode(out2.stderr) };
+        };
+        const ok = await run([]);
+        assert.equal(ok.code, 0, ok.stderr.slice(-3000));
+        assert.match(ok.stderr, /running: .* run -A .*evaluate\.js --experiment/);
+        // An impossible gate fails the task with exit 3, which Databricks reports as a failure.
+        const gated = await run(["--fail-under", "accuracy_score=1.01"]);
+        assert.equal(gated.code, 3, gated.stderr.slice(-3000));
+      },
+    );
+
+    await t.step(
+      "databricks.yml schedules the evaluation daily with the drift check and failure e-mails",
+      async () => {
+        const python = Deno.env.get("EVALKIT_PYTHON_BIN") ?? `${ROOT}.venv/bin/python`;
+        const parsed = await new Deno.Command(python, {
+          args: [
+            "-c",
+            "import json,sys,yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))",
+            `${ROOT}databricks.yml`,
+          ],
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        assert.equal(parsed.code, 0, new TextDecoder().decode(parsed.stderr));
+        const bundle = JSON.parse(new TextDecoder().decode(parsed.stdout));
+        const job = bundle.resources.jobs.evalkit_daily_evaluation;
+        assert.equal(job.schedule.quartz_cron_expression, "0 0 6 * * ?");
+        assert.deepEqual(job.email_notifications.on_failure, ["${var.alert_email}"]);
+        const task = job.tasks[0];
+        assert.equal(task.spark_python_task.python_file, "deploy/databricks/run_evaluation.py");
+        const params: string[] = task.spark_python_task.parameters;
+        assert.ok(params.includes("--drift-detection"));
+        assert.equal(params[params.indexOf("--baseline-dataset") + 1], "${var.baseline_dataset}");
+        assert.ok(bundle.sync.include.includes("dist/evaluate.js"));
+        await Deno.stat(`${ROOT}${task.spark_python_task.python_file}`);
+        for (
+          const v of [
+            "alert_email",
+            "baseline_dataset",
+            "dataset",
+            "agent",
+            "secret_scope",
+            "deno_version",
+          ]
+        ) {
+          assert.ok(bundle.variables[v], `variable ${v} is declared`);
+        }
+      },
+    );
   } finally {
     await Deno.remove(out, { recursive: true });
     await Deno.remove(home, { recursive: true });

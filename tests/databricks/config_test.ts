@@ -208,4 +208,9 @@ Deno.test("databricksTarget() gives bearer auth for a token and dynamic auth for
       }),
     /MLFLOW_REGISTRY_URI is 'http:\/\/x'/,
   );
+  assert.throws(
+    () =>
+      databricksTarget("databricks-uc", { env: { DATABRICKS_HOST: HOST, DATABRICKS_TOKEN: "t" } }),
+    /'databricks-uc' is a registry URI: set MLFLOW_TRACKING_URI=databricks/,
+  );
 });

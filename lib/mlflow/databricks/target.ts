@@ -110,6 +110,12 @@ export function databricksTarget(
   uri: string,
   options: DatabricksTargetOptions = {},
 ): DatabricksTarget {
+  if (parseDatabricksUri(uri)?.scheme === "databricks-uc") {
+    throw new TypeError(
+      `'${uri}' is a registry URI: set MLFLOW_TRACKING_URI=databricks (or databricks://<profile>) ` +
+        "and MLFLOW_REGISTRY_URI=databricks-uc",
+    );
+  }
   const config = resolveDatabricksConfig(uri, { env: options.env, readFile: options.readFile });
   let tokenSource: OAuthM2MTokenSource | undefined;
   let auth: MlflowAuth;

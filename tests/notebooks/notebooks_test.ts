@@ -172,6 +172,25 @@ Deno.test("every notebook declares the records it creates (metadata evalkit.expe
   }
 });
 
+Deno.test("the records gate names what is missing when a notebook wrote nothing", async () => {
+  using client = new MlflowClient({ trackingUri: testMlflowUri() });
+  const nb: NotebookJson = JSON.parse(
+    await Deno.readTextFile(new URL("05_registry.ipynb", NOTEBOOKS_DIR)),
+  );
+  const never = uniqueName("never-ran").replace(/[^A-Za-z0-9_]/g, "_");
+  const problems = await missingRecords(
+    client,
+    "05_registry",
+    never,
+    nb.metadata.evalkit!.expects!,
+  );
+  assert.ok(
+    problems.some((p) => /expected 1 run\(s\) in .* but found 0/.test(p)),
+    problems.join("\n"),
+  );
+  assert.ok(problems.some((p) => p.startsWith(`registered model loan_approval_agent_${never}`)));
+});
+
 Deno.test("deno task notebooks check passes: outputs cleared, code cells type-check, formatted", async () => {
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
     args: ["task", "notebooks", "check"],

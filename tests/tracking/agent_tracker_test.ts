@@ -284,3 +284,30 @@ Deno.test("logMetrics in a hot loop is delivered in coalesced batches with every
   tracker.close();
   await Deno.remove(home, { recursive: true });
 });
+
+Deno.test("artifacts from files and folders are copied into the store under their paths; unsafe paths are refused", async () => {
+  const home = await tempHome();
+  const storeDir = `${home}/store`;
+  await Deno.mkdir(`${home}/src/sub`, { recursive: true });
+  await Deno.writeTextFile(`${home}/src/a.txt`, "A");
+  await Deno.writeTextFile(`${home}/src/sub/b.txt`, "B");
+  const tracker = new AgentTracker("files", { storeDir, localOnly: true, handleSigint: false });
+  const run = await tracker.startRun({});
+  await run.logArtifactFile(`${home}/src/a.txt`);
+  await run.logArtifactFile(`${home}/src/a.txt`, "renamed/a.txt");
+  await run.logArtifactDir(`${home}/src`, "tree");
+  await run.logArtifacts({ "x.json": "{}", "bin/y.bin": new Uint8Array([1, 2, 3]) });
+  await assert.rejects(run.logArtifact("../escape.txt", "no"), TypeError);
+  await assert.rejects(run.logArtifact("/abs.txt", "no"), TypeError);
+  await run.end();
+  const local = await readLocalRun(run.localRunId, { storeDir });
+  assert.deepEqual(local?.artifacts, [
+    { path: "a.txt", size: 1 },
+    { path: "bin/y.bin", size: 3 },
+    { path: "renamed/a.txt", size: 1 },
+    { path: "tree/a.txt", size: 1 },
+    { path: "tree/sub/b.txt", size: 1 },
+    { path: "x.json", size: 2 },
+  ]);
+  await Deno.remove(home, { recursive: true });
+});

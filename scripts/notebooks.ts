@@ -145,6 +145,8 @@ export async function executeNotebook(
     timeoutSeconds: number;
     env?: Record<string, string>;
     outDir?: string;
+    /** Folder of the notebook. Default `notebooks`. */
+    dir?: string;
   },
 ): Promise<{ ok: boolean; output: string; executed: string }> {
   const outDir = options.outDir ?? `${Deno.cwd()}/.evalkit/notebooks`;
@@ -160,7 +162,7 @@ export async function executeNotebook(
       `--ExecutePreprocessor.timeout=${options.timeoutSeconds}`,
       "--output",
       executed,
-      `notebooks/${name}.ipynb`,
+      `${options.dir ?? "notebooks"}/${name}.ipynb`,
     ],
     env: { NO_COLOR: "1", RUST_BACKTRACE: "0", ...options.env },
     stdout: "piped",

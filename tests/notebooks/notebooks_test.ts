@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { dirname } from "node:path";
 import { MlflowClient } from "../../lib/mlflow/mod.ts";
+import { listLocalRuns, readLocalRun } from "../../lib/tracking/mod.ts";
 import { executeNotebook, installKernel } from "../../scripts/notebooks.ts";
 import { testMlflowUri, uniqueName } from "../_helpers/mlflow.ts";
 
@@ -157,6 +158,71 @@ async function missingRecords(
   return problems;
 }
 
+/** The same check against the local store (runs only: the registry needs a server). */
+async function missingLocalRecords(
+  storeDir: string,
+  name: string,
+  runTag: string,
+  expects: Expectations,
+): Promise<string[]> {
+  const problems: string[] = [];
+  for (const e of expects.runs ?? []) {
+    const runs = [];
+    for (const summary of await listLocalRuns({ storeDir })) {
+      if (summary.experimentName !== e.experiment) continue;
+      const run = await readLocalRun(summary.localRunId, { storeDir });
+      if (
+        run?.tags["evalkit.notebook"] === name && run.tags["evalkit.notebook_run"] === runTag
+      ) runs.push(run);
+    }
+    if (runs.length !== e.count) {
+      problems.push(`expected ${e.count} local run(s) in ${e.experiment} but found ${runs.length}`);
+    }
+    for (const run of runs) {
+      const id = run.localRunId;
+      if (run.status !== "FINISHED") problems.push(`local run ${id} is ${run.status}`);
+      for (const m of e.metrics ?? []) {
+        if (run.metrics[m] === undefined) problems.push(`local run ${id} lacks metric ${m}`);
+      }
+      for (const p of e.params ?? []) {
+        if (run.params[p] === undefined) problems.push(`local run ${id} lacks param ${p}`);
+      }
+      if (e.datasetInputs !== undefined && run.inputs.length < e.datasetInputs) {
+        problems.push(`local run ${id} has ${run.inputs.length} dataset input(s)`);
+      }
+      for (const [key, steps] of Object.entries(e.metricHistory ?? {})) {
+        if ((run.metrics[key]?.length ?? 0) < steps) {
+          problems.push(`local run ${id}: ${key} has fewer than ${steps} point(s)`);
+        }
+      }
+      for (const a of e.artifacts ?? []) {
+        const f = run.artifacts.find((x) => x.path === a);
+        if (!f || f.size === 0) problems.push(`local run ${id} lacks artifact ${a}`);
+      }
+      if (e.loggedModels !== undefined && run.models.length < e.loggedModels) {
+        problems.push(`local run ${id} has ${run.models.length} logged model(s)`);
+      }
+    }
+  }
+  return problems;
+}
+
+async function assertExecuted(name: string, r: { ok: boolean; output: string; executed: string }) {
+  assert.ok(
+    r.ok,
+    `${name} failed (nbconvert exit code ≠ 0):\n${r.output.split("\n").slice(-40).join("\n")}`,
+  );
+  const executed: NotebookJson = JSON.parse(await Deno.readTextFile(r.executed));
+  const errors = executed.cells.flatMap((c) =>
+    (c.outputs ?? []).filter((o) => o.output_type === "error")
+  );
+  assert.deepEqual(
+    errors.map((e) => `${e.ename}: ${e.evalue}`),
+    [],
+    `${name}: error outputs in the executed copy`,
+  );
+}
+
 Deno.test("every notebook declares the records it creates (metadata evalkit.expects)", async () => {
   const names = await notebookNames();
   assert.ok(names.length >= 6, `expected the six shipped notebooks but found ${names.length}`);
@@ -233,21 +299,9 @@ Deno.test({
               NO_COLOR: "1",
             },
           });
-          const seconds = ((performance.now() - started) / 1000).toFixed(1);
-          assert.ok(
-            r.ok,
-            `${name} failed in ${seconds} s (nbconvert exit code ≠ 0):\n${
-              r.output.split("\n").slice(-40).join("\n")
-            }`,
-          );
-          const executed: NotebookJson = JSON.parse(await Deno.readTextFile(r.executed));
-          const errors = executed.cells.flatMap((c) =>
-            (c.outputs ?? []).filter((o) => o.output_type === "error")
-          );
-          assert.deepEqual(
-            errors.map((e) => `${e.ename}: ${e.evalue}`),
-            [],
-            `${name}: error outputs in the executed copy`,
+          await assertExecuted(
+            `${name} (${((performance.now() - started) / 1000).toFixed(1)} s)`,
+            r,
           );
           const problems = await missingRecords(
             client,
@@ -262,4 +316,75 @@ Deno.test({
       await Deno.remove(home, { recursive: true }).catch(() => {});
     }
   },
+});
+
+Deno.test({
+  name:
+    "every notebook also runs top to bottom on the embedded local store (no MLFLOW_TRACKING_URI)",
+  async fn(t) {
+    const runTag = uniqueName("nblocal").replace(/[^A-Za-z0-9_]/g, "_");
+    const home = await Deno.makeTempDir({ prefix: "evalkit-nb-home-" });
+    await installKernel();
+    try {
+      for (const name of await notebookNames()) {
+        await t.step(name, async () => {
+          const nb: NotebookJson = JSON.parse(
+            await Deno.readTextFile(new URL(`${name}.ipynb`, NOTEBOOKS_DIR)),
+          );
+          const r = await executeNotebook(name, {
+            jupyterBin: jupyterBin(),
+            timeoutSeconds: 120,
+            outDir: `${ROOT}.test-results/notebooks/local`,
+            env: {
+              MLFLOW_TRACKING_URI: "",
+              EVALKIT_NOTEBOOK_RUN: runTag,
+              EVALKIT_HOME: home,
+              NO_COLOR: "1",
+            },
+          });
+          await assertExecuted(name, r);
+          const problems = await missingLocalRecords(
+            `${home}/store`,
+            name,
+            runTag,
+            nb.metadata.evalkit?.expects ?? {},
+          );
+          assert.deepEqual(problems, [], `${name}: records missing in the local store`);
+        });
+      }
+    } finally {
+      await Deno.remove(home, { recursive: true }).catch(() => {});
+    }
+  },
+});
+
+Deno.test("notebookProgress() in the Deno kernel shows one display, then updates it in place", async () => {
+  await installKernel();
+  const out = await Deno.makeTempFile({ prefix: "evalkit-probe-", suffix: ".json" });
+  try {
+    const r = await executeNotebook("progress_probe", {
+      jupyterBin: jupyterBin(),
+      timeoutSeconds: 60,
+      dir: `${ROOT}tests/fixtures/notebooks`,
+      outDir: `${ROOT}.test-results/notebooks`,
+      env: { EVALKIT_PROBE_OUT: out, NO_COLOR: "1" },
+    });
+    await assertExecuted("progress_probe", r);
+    // Written by the notebook from the display calls it intercepted (not captured output).
+    const probe = JSON.parse(await Deno.readTextFile(out)) as {
+      live: boolean;
+      calls: { display_id?: string; update?: boolean; raw?: boolean; html: string }[];
+    };
+    assert.equal(probe.live, true);
+    assert.equal(probe.calls.length, 3);
+    assert.equal(new Set(probe.calls.map((c) => c.display_id)).size, 1, "one display id");
+    assert.match(probe.calls[0]!.display_id!, /^evalkit-progress-/);
+    assert.deepEqual(probe.calls.map((c) => c.update), [false, true, true]);
+    assert.deepEqual(
+      probe.calls.map((c) => c.html.match(/<progress value="(\d+)"/)?.[1]),
+      ["1", "2", "3"],
+    );
+  } finally {
+    await Deno.remove(out);
+  }
 });

@@ -449,7 +449,8 @@ export class ModelEvaluator {
       if (run) {
         const finite: Record<string, number> = {};
         for (const [k, v] of Object.entries(metrics)) if (Number.isFinite(v)) finite[k] = v;
-        run.logMetrics(finite);
+        // linked to the dataset as mlflow.models.evaluate links its metrics
+        run.logMetrics(finite, { datasetName: dataset.name, datasetDigest: dataset.mlflowDigest });
         if (trialMetrics.length > 1) {
           trialMetrics.forEach((t, i) => {
             const per: Record<string, number> = {};

@@ -34,6 +34,7 @@ Deno.test("deno task evaluate with no flags evaluates the built-in agent on the 
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /loan_approval 1\.0\.0 on loan_approval_test_set@1\.0\.0 \(1200 rows/);
   assert.match(r.stdout, /\| accuracy_score \| 0\.9467 \|/);
+  assert.doesNotMatch(r.stderr, /\[#|rows\/s ETA/, "no progress bar when stderr is not a terminal");
   const id = /run ([0-9a-f]{32})/.exec(r.stderr)?.[1];
   assert.ok(id, r.stderr);
   const run = await readLocalRun(id, { storeDir: `${r.home}/store` });

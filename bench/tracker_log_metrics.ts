@@ -107,7 +107,9 @@ try {
     n: number,
   ) => (n === N ? "measured" : `extrapolated from ${n.toLocaleString("en-US")} points`);
   console.log(
-    `${N.toLocaleString("en-US")} points via logMetrics in a loop, until on the server (${uri})`,
+    `${
+      N.toLocaleString("en-US")
+    } points via logMetrics in a loop, until on the server (${uri}); best of ${ROUNDS} rounds`,
   );
   console.log(
     `  evalkit run.logMetrics + flush   ${f(ours.total)}  (loop ${

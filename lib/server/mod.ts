@@ -38,4 +38,10 @@ export {
   EvaluationJobSchema,
   LoanApplicationSchema,
 } from "./schemas.ts";
-export type { EvaluateDatasetRequest, EvaluationJob, LoanApplication } from "./schemas.ts";
+export type {
+  DecisionResponse,
+  ErrorResponse,
+  EvaluateDatasetRequest,
+  EvaluationJob,
+  LoanApplication,
+} from "./schemas.ts";

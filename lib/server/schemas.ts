@@ -1,7 +1,93 @@
 import { z } from "zod";
 
+/** A loan application as the decision endpoint accepts it. */
+export interface LoanApplication {
+  /** Caller's id; generated when absent. */
+  request_id?: string;
+  /** Personal data: never logged. */
+  applicant_name?: string;
+  /** Age in years, 18–120. */
+  age: number;
+  /** Annual income in USD. */
+  annual_income: number;
+  /** Credit score, 300–850. */
+  credit_score: number;
+  /** Requested amount in USD. */
+  loan_amount: number;
+  /** Term in months. */
+  loan_term_months: number;
+  /** Debt-to-income ratio. */
+  debt_to_income: number;
+  /** Years in employment. */
+  employment_years: number;
+  /** Purpose category. */
+  loan_purpose: string;
+  /** Home ownership category. */
+  home_ownership?: string;
+}
+
+/** The decision endpoint's answer. */
+export interface DecisionResponse {
+  /** The request id (the caller's or a generated one). */
+  request_id: string;
+  /** The decided outcome, e.g. `approve`. */
+  outcome: string;
+  /** Risk in [0, 1] when the agent gives one. */
+  risk_score?: number;
+  /** Why. */
+  reasons: string[];
+  /** Which agent decided. */
+  agent: { name: string; version: string };
+  /** Time the agent took, in ms. */
+  duration_ms: number;
+}
+
+/** The evaluate_dataset request, with defaults applied. */
+export interface EvaluateDatasetRequest {
+  /** A shipped dataset's name. */
+  dataset_name: string;
+  /** A version; the latest when absent. */
+  dataset_version?: string;
+  /** Label column. Default `expected_outcome`. */
+  target_field: string;
+  /** Calls in flight. Default 8. */
+  concurrency: number;
+  /** MLflow run name. */
+  run_name?: string;
+  /** Wait for the result (true, default) or answer 202 with a job id. */
+  wait: boolean;
+}
+
+/** An evaluation job's state. */
+export interface EvaluationJob {
+  /** Job id. */
+  id: string;
+  /** Where it is. */
+  status: "queued" | "running" | "succeeded" | "failed";
+  /** The dataset evaluated. */
+  dataset_name: string;
+  /** ISO time it was created. */
+  created_at: string;
+  /** ISO time it finished. */
+  finished_at?: string;
+  /** MLflow run id once recorded. */
+  run_id?: string;
+  /** Metrics once finished. */
+  metrics?: Record<string, number>;
+  /** What went wrong, when failed. */
+  error?: string;
+}
+
+/** A problem with a request. */
+export interface ErrorResponse {
+  /** Message. */
+  error: string;
+  /** Validation issues. */
+  issues?: { code: string; path: (string | number)[]; message: string }[];
+}
+
 /** A loan application as the decision endpoint accepts it (snake_case, as the shipped datasets). */
-export const LoanApplicationSchema = z.object({
+export const LoanApplicationSchema: z.ZodType<LoanApplication> = z.object({
   request_id: z.string().min(1).max(200).optional().describe("Caller's id; generated when absent"),
   applicant_name: z.string().max(500).optional().describe("Personal data: never logged"),
   age: z.number().int().min(18).max(120),
@@ -16,7 +102,7 @@ export const LoanApplicationSchema = z.object({
 }).strict();
 
 /** The decision endpoint's answer. */
-export const DecisionResponseSchema = z.object({
+export const DecisionResponseSchema: z.ZodType<DecisionResponse> = z.object({
   request_id: z.string(),
   outcome: z.string(),
   risk_score: z.number().optional(),
@@ -26,13 +112,13 @@ export const DecisionResponseSchema = z.object({
 });
 
 /** Dataset names: a plain name, no path separators or dots leading out of the datasets folder. */
-export const DatasetNameSchema = z.string().min(1).max(200).regex(
+export const DatasetNameSchema: z.ZodType<string> = z.string().min(1).max(200).regex(
   /^[A-Za-z0-9][A-Za-z0-9_.-]*$/,
   "must be a plain name of letters, digits, '_', '-' and '.', without path separators",
 ).refine((s) => !s.includes(".."), "must not contain '..'");
 
 /** The body of `POST /api/v1/loan/evaluate_dataset`, as in the guide plus options. */
-export const EvaluateDatasetRequestSchema = z.object({
+export const EvaluateDatasetRequestSchema: z.ZodType<EvaluateDatasetRequest> = z.object({
   dataset_name: DatasetNameSchema,
   dataset_version: z.string().min(1).max(100).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/).optional(),
   target_field: z.string().min(1).max(200).default("expected_outcome"),
@@ -44,7 +130,7 @@ export const EvaluateDatasetRequestSchema = z.object({
 }).strict();
 
 /** An evaluation job's state. */
-export const EvaluationJobSchema = z.object({
+export const EvaluationJobSchema: z.ZodType<EvaluationJob> = z.object({
   id: z.string(),
   status: z.enum(["queued", "running", "succeeded", "failed"]),
   dataset_name: z.string(),
@@ -56,7 +142,7 @@ export const EvaluationJobSchema = z.object({
 });
 
 /** A problem with a request. */
-export const ErrorResponseSchema = z.object({
+export const ErrorResponseSchema: z.ZodType<ErrorResponse> = z.object({
   error: z.string(),
   issues: z.array(
     z.object({
@@ -67,10 +153,3 @@ export const ErrorResponseSchema = z.object({
   )
     .optional(),
 });
-
-/** The loan application type. */
-export type LoanApplication = z.infer<typeof LoanApplicationSchema>;
-/** The evaluate_dataset request type (defaults applied). */
-export type EvaluateDatasetRequest = z.infer<typeof EvaluateDatasetRequestSchema>;
-/** An evaluation job. */
-export type EvaluationJob = z.infer<typeof EvaluationJobSchema>;

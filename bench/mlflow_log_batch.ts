@@ -3,7 +3,7 @@
  * side by side in one run against the same server:
  *
  * 1. evalkit: `client.runs.logBatch(runId, { metrics })` — validation, splitting to the
- *    server's limits and sending (4 requests in flight by default; also measured with one
+ *    server's limits and sending (2 requests in flight by default; also measured with one
  *    in flight, to show the client's own overhead against the bare loop);
  * 2. MLflow's Python client: `MlflowClient.log_batch` in 1000-item batches (bench/_peers);
  * 3. the bare loop: the same 1000-metric batches, pre-serialised, POSTed one after another
@@ -126,7 +126,7 @@ for (let round = 1; round <= ROUNDS; round++) {
   for (const who of order) {
     const runId = await newRun(`${who}-${round}`);
     const seconds = who === "evalkit"
-      ? await evalkit(client, runId, 4)
+      ? await evalkit(client, runId, 2)
       : who === "evalkit1"
       ? await evalkit(client, runId, 1)
       : who === "python"

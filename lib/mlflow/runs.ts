@@ -74,7 +74,7 @@ export interface SearchRunsOptions extends SearchPageOptions {
 /** Options of {@link RunsApi.logBatch}. */
 export interface LogBatchOptions extends TruncateOptions {
   /**
-   * Requests in flight at once. Default 4. Safe for metrics because every point carries its
+   * Requests in flight at once. Default 2. Safe for metrics because every point carries its
    * own timestamp and step (history is ordered by them, not by arrival).
    */
   concurrency?: number;
@@ -271,7 +271,7 @@ export class RunsApi {
   ): Promise<LogBatchResult> {
     const normalized = assertValidLogBatch(batch, options);
     const chunks = splitLogBatch(normalized, options.limits);
-    const concurrency = Math.max(1, Math.floor(options.concurrency ?? 4));
+    const concurrency = Math.max(1, Math.floor(options.concurrency ?? 2));
     let next = 0;
     let failure: { error: unknown } | undefined;
     const worker = async () => {

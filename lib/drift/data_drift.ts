@@ -7,7 +7,13 @@ import { chiSquareTwoSample } from "../stats/chi_square.ts";
 import { jensenShannon } from "../stats/jensen_shannon.ts";
 import { type KsMethod, ksTwoSample } from "../stats/kolmogorov_smirnov.ts";
 import { benjaminiHochberg, bonferroni } from "../stats/multiple_testing.ts";
-import { PSI_EPSILON, psiBand, psiFromCounts, referenceQuantileEdges } from "../stats/psi.ts";
+import {
+  binCounts,
+  PSI_EPSILON,
+  psiBand,
+  psiFromCounts,
+  referenceQuantileEdges,
+} from "../stats/psi.ts";
 import { kolmogorovSf } from "../stats/special_functions.ts";
 import { wasserstein } from "../stats/wasserstein.ts";
 import { DriftReport, type DriftReportData } from "./drift_report.ts";
@@ -221,28 +227,6 @@ export interface FeatureDrift {
 
 const P_VALUE_TESTS: ReadonlySet<DriftTest> = new Set(["ks", "chi_square"]);
 
-function lowerBound(a: ArrayLike<number>, x: number): number {
-  let lo = 0, hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function sortedBinCounts(sorted: ArrayLike<number>, edges: readonly number[]): number[] {
-  const out: number[] = [];
-  let prev = 0;
-  for (const e of edges) {
-    const lb = lowerBound(sorted, e);
-    out.push(lb - prev);
-    prev = lb;
-  }
-  out.push(sorted.length - prev);
-  return out;
-}
-
 function populationStd(sorted: Float64Array): number {
   const n = sorted.length;
   let mean = 0;
@@ -418,8 +402,8 @@ function compareColumn(
       n2: c.count,
     };
     const edges = referenceQuantileEdges(r.sorted, o.psiBins);
-    const rc = sortedBinCounts(r.sorted, edges);
-    const cc = sortedBinCounts(c.sorted, edges);
+    const rc = binCounts(r.sorted, edges, { sorted: true });
+    const cc = binCounts(c.sorted, edges, { sorted: true });
     const pv = psiFromCounts(rc, cc, { epsilon: o.psiEpsilon });
     statistics.psi = {
       value: pv,
@@ -437,8 +421,8 @@ function compareColumn(
     distribution = {
       type: "histogram",
       edges: [lo, ...inner, hi],
-      reference: sortedBinCounts(r.sorted, inner),
-      current: sortedBinCounts(c.sorted, inner),
+      reference: binCounts(r.sorted, inner, { sorted: true }),
+      current: binCounts(c.sorted, inner, { sorted: true }),
     };
   } else if (r.kind === "histogram" && c.kind === "histogram") {
     const s = categoricalStats(histogramAsCategorical(r), histogramAsCategorical(c), o);

@@ -41,7 +41,7 @@ export {
   referenceQuantileEdges,
   sortedQuantile,
 } from "./psi.ts";
-export type { PsiBand, PsiOptions, PsiResult } from "./psi.ts";
+export type { BinCountsOptions, PsiBand, PsiOptions, PsiResult } from "./psi.ts";
 export { benjaminiHochberg, bonferroni } from "./multiple_testing.ts";
 export type { BenjaminiHochbergOptions } from "./multiple_testing.ts";
 export { classificationReport } from "./classification.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { psi, psiBand, psiFromCounts } from "../../lib/stats/psi.ts";
+import { binCounts, psi, psiBand, psiFromCounts } from "../../lib/stats/psi.ts";
 
 const fx = JSON.parse(
   await Deno.readTextFile(new URL("../fixtures/stats/drift_fixtures.json", import.meta.url)),
@@ -36,4 +36,18 @@ Deno.test("psi() merges duplicate decile edges of a constant column into one bin
   const r = psi([5, 5, 5, 5], [5, 5, 6]);
   assert.deepEqual(r.edges, [5]);
   assert.throws(() => psi([1, 2], [1], { bins: 1 }), /bins to be an integer >= 2/);
+});
+
+Deno.test("binCounts() counts the same with and without the sorted fast path, as NumPy", async (t) => {
+  for (const [i, c] of fx.psi_numeric.entries()) {
+    await t.step(`psi_numeric case ${i}`, () => {
+      const sorted = Float64Array.from(c.current as number[]).sort();
+      assert.deepEqual(binCounts(c.current, c.innerEdges), c.currentCounts);
+      assert.deepEqual(binCounts(sorted, c.innerEdges, { sorted: true }), c.currentCounts);
+    });
+  }
+  await t.step("a value equal to an edge goes to the bin on its right", () => {
+    assert.deepEqual(binCounts([1, 1, 2, 3, 3], [1, 3]), [0, 3, 2]);
+    assert.deepEqual(binCounts([1, 1, 2, 3, 3], [1, 3], { sorted: true }), [0, 3, 2]);
+  });
 });

@@ -1,14 +1,9 @@
 // Private rendering helpers for DriftReport: text summary, HTML table with inline SVG
-// distributions, and Vega-Lite specs. Self-contained (lib/report sits in the same layer).
+// distributions, and Vega-Lite specs. HTML escaping is lib/report's (result types render
+// through lib/report, see ARCHITECTURE.md §2).
+import { escapeHtml } from "../report/format.ts";
 import type { DriftReportData } from "./drift_report.ts";
 import type { FeatureDistribution, FeatureDrift } from "./data_drift.ts";
-
-export function escapeHtml(s: string): string {
-  return s.replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
-  );
-}
 
 export function fmt(v: number | undefined): string {
   if (v === undefined || Number.isNaN(v)) return "–";

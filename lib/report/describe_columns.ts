@@ -3,6 +3,8 @@
  *
  * @module
  */
+import { sortedQuantile } from "../stats/psi.ts";
+import { meanStdCi } from "../stats/summary.ts";
 
 /** Statistics of one column. Numeric fields are set for numeric columns, `top`/`freq` for others. */
 export interface ColumnStats {
@@ -40,13 +42,6 @@ function isMissing(v: unknown): boolean {
   return v === null || v === undefined || v === "" || (typeof v === "number" && Number.isNaN(v));
 }
 
-function interpolated(sorted: readonly number[], q: number): number {
-  const pos = (sorted.length - 1) * q;
-  const i = Math.floor(pos), f = pos - i;
-  const a = sorted[i]!, b = sorted[Math.min(i + 1, sorted.length - 1)]!;
-  return a + (b - a) * f;
-}
-
 /**
  * Count, missing, unique, mean, std (ddof 1), min, quartiles (linear interpolation, as
  * pandas) and max of numeric columns; count, missing, unique, top and freq of the others.
@@ -81,19 +76,17 @@ export function describeColumns(
     const base = { name, count: present.length, missing, unique: counts.size };
     if (numeric) {
       const xs = (present as number[]).toSorted((a, b) => a - b);
-      const n = xs.length;
-      const mean = xs.reduce((a, b) => a + b, 0) / n;
-      const variance = n > 1 ? xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1) : NaN;
+      const { mean, std } = meanStdCi(xs);
       return {
         ...base,
         kind: "numeric",
         mean,
-        std: Math.sqrt(variance),
+        std,
         min: xs[0]!,
-        p25: interpolated(xs, 0.25),
-        p50: interpolated(xs, 0.5),
-        p75: interpolated(xs, 0.75),
-        max: xs[n - 1]!,
+        p25: sortedQuantile(xs, 0.25),
+        p50: sortedQuantile(xs, 0.5),
+        p75: sortedQuantile(xs, 0.75),
+        max: xs.at(-1)!,
       };
     }
     let top: string | undefined, freq = 0;

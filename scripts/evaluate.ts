@@ -25,8 +25,29 @@ import {
 import { type DriftReport, logDriftReport, runDriftCheck } from "../lib/drift/mod.ts";
 import { formatValue } from "../lib/report/format.ts";
 import { markdownTable } from "../lib/report/tables.ts";
+import { MlflowClient } from "../lib/mlflow/client.ts";
+import type { Run } from "../lib/mlflow/types.ts";
+import { DDSketch } from "../lib/stats/mod.ts";
+import { defaultExperimentName } from "../lib/tracking/agent_tracker.ts";
+import type { RunHandle } from "../lib/tracking/run_handle.ts";
+import {
+  idFieldOf,
+  NEEDS_SERVER,
+  parseShard,
+  resolveParent,
+  SHARD_SELECTION,
+  SHARD_STATE_PATH,
+  SHARD_TAGS,
+  shardRowIndices,
+  type ShardSpec,
+  type ShardState,
+  UsageError,
+} from "./_shard.ts";
+import { main as parentMain } from "./evaluate_parent.ts";
+import { main as mergeMain } from "./evaluate_merge.ts";
 
 const USAGE = `Usage: deno task evaluate [options]
+       deno task evaluate parent|merge [options]   (= evaluate:parent, evaluate:merge)
 
 Evaluates an agent on a versioned dataset and records params, the dataset, metrics and
 artifacts in MLflow (MLFLOW_TRACKING_URI), or in the local store .evalkit/store when unset.
@@ -64,6 +85,11 @@ Drift
   --drift-detection          also check data drift of --dataset against --baseline-dataset and
                              log the drift report in the same run (exit 4 if drifted)
   --baseline-dataset <name[@version]>  reference data for drift              [baseline_v1]
+Sharding (needs MLFLOW_TRACKING_URI; see docs/evaluation.md "Sharded evaluation")
+  --shard i/n                evaluate shard i of n (rows whose sha256(id) mod n = i) as a child
+                             run of the parent run; combine with 'deno task evaluate:merge'
+  --parent-run <id>          the parent run (from 'deno task evaluate:parent')
+  --shard-group <name>       or find the parent by its group name (evaluate:parent --shard-group)
 Output
   --json                     print one JSON document on stdout
   --summary-file <path>      write the Markdown summary there (e.g. $GITHUB_STEP_SUMMARY)
@@ -77,7 +103,114 @@ Example
 Exit codes: 0 ok, 1 unexpected error, 2 bad usage or input, 3 quality gate failed
 (checked first), 4 drift detected, 130 interrupted (partial results recorded, run KILLED).`;
 
-class UsageError extends Error {}
+/** A sharded run: which shard, its parent, and the rows it takes. */
+interface ShardPlan {
+  spec: ShardSpec;
+  parent: Run;
+  group?: string;
+  experimentName: string;
+}
+
+/** The shard state (see scripts/_shard.ts) of a finished shard evaluation. */
+function shardState(
+  plan: ShardPlan,
+  full: Dataset,
+  indices: readonly number[],
+  result: EvalResult | undefined,
+  targetField: string,
+  agent: { name: string; version: string },
+): ShardState {
+  const sketch = new DDSketch();
+  const m = result?.metrics ?? {};
+  for (const r of result?.rows ?? []) {
+    // the table's latency_ms (µs resolution), so the sketch describes the logged table
+    if (r.predicted !== null) sketch.add(Math.round(r.latencyMs * 1000) / 1000);
+  }
+  return {
+    format: "evalkit.shard",
+    version: 1,
+    shard: plan.spec,
+    selection: SHARD_SELECTION,
+    parentRunId: plan.parent.info.runId,
+    ...(plan.group !== undefined ? { group: plan.group } : {}),
+    agent,
+    dataset: {
+      name: full.name,
+      version: full.version,
+      digest: full.digest,
+      mlflowDigest: full.mlflowDigest,
+      rows: full.rows.length,
+    },
+    targetField,
+    idField: idFieldOf(full) ?? null,
+    rowIndices: (result?.rows ?? []).map((r) => indices[r.index]!),
+    labels: result?.classification.labels ?? [],
+    confusionMatrix: result?.classification.confusionMatrix ?? [],
+    counts: {
+      rows: m.row_count ?? 0,
+      scored: m.example_count ?? 0,
+      errors: m.error_count ?? 0,
+      retries: m.retry_count ?? 0,
+      rateLimited: m.rate_limited_count ?? 0,
+    },
+    errors: { ...(result?.errors.byType ?? {}) },
+    usage: {
+      perModel: Object.fromEntries(
+        Object.entries(result?.usage.perModel ?? {}).map(([k, u]) => [k, {
+          calls: u.calls,
+          inputTokens: u.inputTokens,
+          outputTokens: u.outputTokens,
+          cachedInputTokens: u.cachedInputTokens,
+          ...(u.usd !== undefined ? { usd: u.usd } : {}),
+        }]),
+      ),
+      totalTokens: result?.usage.totalTokens ?? 0,
+      totalUsd: result?.usage.totalUsd ?? 0,
+      unpricedModels: result?.usage.unpricedModels ?? [],
+    },
+    latency: sketch.toJSON(),
+    wallTimeS: m.wall_time_s ?? 0,
+  };
+}
+
+/** Resolves `--shard` against the server: the parent run and the experiment shards go to. */
+async function planShard(
+  spec: ShardSpec,
+  flags: { parentRun?: string; group?: string; experiment?: string; agent: string },
+): Promise<ShardPlan> {
+  const client = MlflowClient.fromEnv();
+  try {
+    const parent = await resolveParent(client, {
+      ...(flags.parentRun ? { parentRunId: flags.parentRun } : {}),
+      ...(flags.group !== undefined ? { group: flags.group } : {}),
+      experimentName: flags.experiment ?? defaultExperimentName(flags.agent),
+    });
+    const id = parent.info.runId;
+    if (parent.info.status !== "RUNNING") {
+      throw new UsageError(
+        `Parent run ${id} is ${parent.info.status}: shards can only join a RUNNING parent ` +
+          `(it ends when 'deno task evaluate:merge' has combined the shards)`,
+      );
+    }
+    const fixed = parent.data.tags[SHARD_TAGS.count];
+    if (fixed !== undefined && fixed !== String(spec.count)) {
+      throw new UsageError(
+        `Parent run ${id} is for ${fixed} shards but --shard says ${spec.index}/${spec.count}`,
+      );
+    }
+    const experimentName = (await client.experiments.get(parent.info.experimentId)).name;
+    if (flags.experiment !== undefined && flags.experiment !== experimentName) {
+      throw new UsageError(
+        `Parent run ${id} is in experiment ${experimentName}, not ${flags.experiment}: shards log ` +
+          `to their parent's experiment`,
+      );
+    }
+    const group = flags.group ?? parent.data.tags[SHARD_TAGS.group];
+    return { spec, parent, experimentName, ...(group !== undefined ? { group } : {}) };
+  } finally {
+    client.close();
+  }
+}
 
 function intFlag(v: string | undefined, name: string, min: number): number | undefined {
   if (v === undefined) return undefined;
@@ -171,7 +304,52 @@ async function loadDataset(manager: DatasetManager, ref: string): Promise<Datase
   return await manager.load(name, version ? { version } : {});
 }
 
+async function recordEmptyShard(
+  tracker: AgentTracker,
+  plan: ShardPlan,
+  full: Dataset,
+  tags: Record<string, string>,
+  runName: string,
+  options: { json: boolean; targetField: string; agent: { name: string; version: string } },
+): Promise<number> {
+  const run = await tracker.startRun({
+    purpose: "evaluate",
+    runName,
+    tags: {
+      ...tags,
+      "evalkit.dataset": `${full.name}@${full.version}`,
+      "evalkit.status": "FINISHED",
+    },
+  });
+  try {
+    run.logParams({
+      dataset_name: full.name,
+      dataset_version: full.version,
+      dataset_digest: full.digest,
+      dataset_rows: 0,
+      shard_index: plan.spec.index,
+      shard_count: plan.spec.count,
+    });
+    run.logMetrics({ row_count: 0, example_count: 0, error_count: 0 });
+    const state = shardState(plan, full, [], undefined, options.targetField, options.agent);
+    await run.logArtifact(SHARD_STATE_PATH, JSON.stringify(state));
+    await run.end("FINISHED");
+  } catch (e) {
+    await run.end("FAILED").catch(() => {});
+    throw e;
+  }
+  const message = `Shard ${plan.spec.index}/${plan.spec.count} has no rows of ${full.name}@` +
+    `${full.version}: recorded an empty shard run ${run.runId} (parent ${plan.parent.info.runId})`;
+  if (options.json) {
+    console.log(JSON.stringify({ runId: run.runId, shard: plan.spec, rows: 0 }, null, 2));
+  }
+  console.error(message);
+  return 0;
+}
+
 async function main(args: string[]): Promise<number> {
+  if (args[0] === "parent") return await parentMain(args.slice(1));
+  if (args[0] === "merge") return await mergeMain(args.slice(1));
   let flags;
   try {
     flags = parseArgs({
@@ -203,6 +381,9 @@ async function main(args: string[]): Promise<number> {
         "baseline-run": { type: "string" },
         "max-regression": { type: "string", multiple: true },
         "min-improvement": { type: "string", multiple: true },
+        shard: { type: "string" },
+        "parent-run": { type: "string" },
+        "shard-group": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       allowPositionals: false,
@@ -223,8 +404,35 @@ async function main(args: string[]): Promise<number> {
   let tags: Record<string, string>;
   let prices: PriceTable | undefined;
   let agent: Agent;
+  let shardSpec: ShardSpec | undefined;
   const agentName = flags.agent ?? "loan_approval";
   try {
+    if (flags.shard !== undefined) {
+      shardSpec = parseShard(flags.shard);
+      const refused = ([
+        ["no-log", flags["no-log"]],
+        ["repeat", flags.repeat !== undefined && flags.repeat !== "1"],
+        ["drift-detection", flags["drift-detection"]],
+        ["baseline-run", flags["baseline-run"]],
+        ["fail-under", flags["fail-under"]?.length],
+        ["max", flags.max?.length],
+      ] as const).filter(([, on]) => on).map(([name]) => `--${name}`);
+      if (refused.length > 0) {
+        throw new UsageError(
+          `--shard cannot be combined with ${refused.join(", ")}: a shard records one slice ` +
+            `for the merge; gates apply to the merged run ('deno task evaluate:merge --fail-under …'), ` +
+            `drift and baselines to an unsharded run`,
+        );
+      }
+      if (!flags["parent-run"] && flags["shard-group"] === undefined) {
+        throw new UsageError(
+          "--shard needs its parent run: --parent-run <id> (from 'deno task evaluate:parent') or --shard-group <name>",
+        );
+      }
+      if (!readEnv("MLFLOW_TRACKING_URI")) throw new UsageError(NEEDS_SERVER);
+    } else if (flags["parent-run"] || flags["shard-group"] !== undefined) {
+      throw new UsageError("--parent-run and --shard-group go with --shard i/n");
+    }
     thresholds = parseGateFlags({
       failUnder: flags["fail-under"] ?? [],
       max: flags.max ?? [],
@@ -294,6 +502,44 @@ async function main(args: string[]): Promise<number> {
     throw e;
   }
 
+  let plan: ShardPlan | undefined;
+  let fullDataset: Dataset | undefined;
+  let shardIndices: number[] = [];
+  if (shardSpec) {
+    try {
+      plan = await planShard(shardSpec, {
+        ...(flags["parent-run"] ? { parentRun: flags["parent-run"] } : {}),
+        ...(flags["shard-group"] !== undefined ? { group: flags["shard-group"] } : {}),
+        ...(flags.experiment !== undefined ? { experiment: flags.experiment } : {}),
+        agent: agentName,
+      });
+    } catch (e) {
+      if (e instanceof UsageError) {
+        console.error(`evaluate: ${e.message}`);
+        return 2;
+      }
+      throw e;
+    }
+    fullDataset = dataset;
+    shardIndices = shardRowIndices(dataset, shardSpec);
+    const rows = shardIndices.map((i) => dataset.rows[i]!);
+    dataset = { ...dataset, rows };
+  }
+  const shardTags: Record<string, string> = plan
+    ? {
+      [SHARD_TAGS.parent]: plan.parent.info.runId,
+      [SHARD_TAGS.role]: "shard",
+      [SHARD_TAGS.shard]: `${plan.spec.index}/${plan.spec.count}`,
+      [SHARD_TAGS.index]: String(plan.spec.index),
+      [SHARD_TAGS.count]: String(plan.spec.count),
+      ...(plan.group !== undefined ? { [SHARD_TAGS.group]: plan.group } : {}),
+    }
+    : {};
+  const shardRunName = plan
+    ? flags["run-name"] ??
+      `${plan.parent.info.runName || agentName}_shard_${plan.spec.index}_of_${plan.spec.count}`
+    : undefined;
+
   let reference: Dataset | undefined;
   if (flags["drift-detection"]) {
     try {
@@ -330,10 +576,37 @@ async function main(args: string[]): Promise<number> {
   const logToMlflow = !flags["no-log"];
   const tracker = logToMlflow
     ? new AgentTracker(agentName, {
-      ...(flags.experiment ? { experimentName: flags.experiment } : {}),
+      ...(plan
+        ? { experimentName: plan.experimentName }
+        : flags.experiment
+        ? { experimentName: flags.experiment }
+        : {}),
       version: agent.version,
       handleSigint: false,
     })
+    : undefined;
+  if (plan && dataset.rows.length === 0) {
+    // an empty slice still records its (empty) shard, so the merge finds every shard
+    try {
+      return await recordEmptyShard(tracker!, plan, fullDataset!, shardTags, shardRunName!, {
+        json: flags.json ?? false,
+        targetField: flags["target-field"] ?? fullDataset!.schema.target ?? "expected_outcome",
+        agent: { name: agent.name, version: agent.version },
+      });
+    } finally {
+      tracker?.close();
+    }
+  }
+  const recordShard = plan
+    ? async (r: EvalResult, run: RunHandle | undefined) => {
+      if (!run) return;
+      const state = shardState(plan!, fullDataset!, shardIndices, r, r.targetField, {
+        name: r.agent.name,
+        version: r.agent.version,
+      });
+      run.logParams({ shard_index: plan!.spec.index, shard_count: plan!.spec.count });
+      await run.logArtifact(SHARD_STATE_PATH, JSON.stringify(state));
+    }
     : undefined;
   let result: EvalResult;
   try {
@@ -352,8 +625,12 @@ async function main(args: string[]): Promise<number> {
         }
         : {}),
       ...(prices ? { prices } : {}),
-      ...(flags["run-name"] ? { runName: flags["run-name"] } : {}),
-      ...(Object.keys(tags).length ? { tags } : {}),
+      ...(shardRunName
+        ? { runName: shardRunName }
+        : flags["run-name"]
+        ? { runName: flags["run-name"] }
+        : {}),
+      ...(Object.keys(tags).length || plan ? { tags: { ...tags, ...shardTags } } : {}),
       ...(flags["baseline-run"] ? { baselineRunId: flags["baseline-run"] } : {}),
       thresholds,
       logToMlflow,
@@ -373,6 +650,7 @@ async function main(args: string[]): Promise<number> {
           },
         }
         : {}),
+      ...(recordShard ? { beforeEnd: recordShard } : {}),
       ...(reference
         ? {
           beforeEnd: async (_result, run) => {
@@ -387,7 +665,12 @@ async function main(args: string[]): Promise<number> {
             tracker?.connected
               ? `Recording to ${
                 tracker.trackingUri ?? "MLflow"
-              }: experiment ${tracker.experimentName}, run ${run.runId}`
+              }: experiment ${tracker.experimentName}, run ${run.runId}` +
+                (plan
+                  ? ` (shard ${plan.spec.index}/${plan.spec.count}, ${dataset.rows.length} of ${
+                    fullDataset!.rows.length
+                  } rows, parent ${plan.parent.info.runId})`
+                  : "")
               : `Recording to the local store ${tracker?.storeDir}: run ${run.runId} (push later with 'deno task sync --to <uri>')`,
           );
         }

@@ -3,31 +3,17 @@
  *
  * @module
  */
+import type { DatasetEntity, DatasetInput } from "../mlflow/types.ts";
 import type { ColumnType, Dataset, DatasetSchema, Row } from "./types.ts";
 
-/** A dataset as MLflow records it (same shape as lib/mlflow's `DatasetEntity`). */
-export interface MlflowDatasetEntity {
-  /** Dataset name. */
-  name: string;
-  /** Digest, ≤ 36 characters (the 8-hex short digest). */
-  digest: string;
-  /** `local` for files on this machine. */
-  sourceType: string;
-  /** JSON string such as `{"uri": "datasets/x/1.0.0/data.jsonl"}`. */
-  source: string;
-  /** JSON string `{"mlflow_colspec": [...]}`. */
-  schema?: string;
-  /** JSON string `{"num_rows", "num_elements", ...}`. */
-  profile?: string;
-}
+/**
+ * A dataset as MLflow records it: lib/mlflow's `DatasetEntity` (name, 8-hex digest,
+ * `local` source type, source/schema/profile as JSON strings), under the datasets module's name.
+ */
+export type MlflowDatasetEntity = DatasetEntity;
 
-/** A dataset input of a run (same shape as lib/mlflow's `DatasetInput`). */
-export interface MlflowDatasetInput {
-  /** The dataset. */
-  dataset: MlflowDatasetEntity;
-  /** Input tags, e.g. `{ "mlflow.data.context": "evaluation" }`. */
-  tags?: Record<string, string>;
-}
+/** A dataset input of a run: lib/mlflow's `DatasetInput` (entity plus input tags). */
+export type MlflowDatasetInput = DatasetInput;
 
 /** Statistics of one column in a {@link DatasetProfile}. */
 export interface ColumnProfile {

@@ -1,12 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { MlflowClient } from "../../lib/mlflow/mod.ts";
-import type { DatasetInput } from "../../lib/mlflow/types.ts";
-import {
-  DatasetManager,
-  type MlflowDatasetInput,
-  toMlflowDatasetInput,
-} from "../../lib/datasets/mod.ts";
+import { DatasetManager, toMlflowDatasetInput } from "../../lib/datasets/mod.ts";
 import { testMlflowUri, uniqueName } from "../_helpers/mlflow.ts";
 import { cli, ROOT } from "./_helpers.ts";
 
@@ -78,16 +73,6 @@ Deno.test("no applicant name reaches MLflow: the profile shows counts but no val
     "approve",
     "reject",
   ]);
-});
-
-Deno.test("the datasets' DatasetInput is the MLflow client's DatasetInput", () => {
-  // Compile-time check: each shape is assignable to the other.
-  const a: MlflowDatasetInput = {
-    dataset: { name: "n", digest: "d", sourceType: "local", source: "{}" },
-  };
-  const b: DatasetInput = a;
-  const c: MlflowDatasetInput = b;
-  assert.equal(c, a);
 });
 
 Deno.test("`deno task datasets log` logs a version to a real run and prints the input with --json", async () => {

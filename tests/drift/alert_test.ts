@@ -8,13 +8,14 @@ function drifted() {
 
 Deno.test("sendDriftAlert() retries after a failure and delivers a Slack-compatible JSON body", async () => {
   const bodies: Record<string, unknown>[] = [];
+  const contentTypes: (string | null)[] = [];
   let calls = 0;
   await using server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen() {} },
     async (req) => {
       calls++;
+      contentTypes.push(req.headers.get("content-type"));
       bodies.push(await req.json());
-      assert.equal(req.headers.get("content-type"), "application/json");
       return calls === 1 ? new Response("busy", { status: 503 }) : new Response("ok");
     },
   );
@@ -22,6 +23,7 @@ Deno.test("sendDriftAlert() retries after a failure and delivers a Slack-compati
   const result = await sendDriftAlert(drifted(), { url, retries: 2, backoffMs: 10 });
   assert.deepEqual(result, { delivered: true, attempts: 2, status: 200 });
   assert.equal(bodies.length, 2);
+  assert.deepEqual(contentTypes, ["application/json", "application/json"]);
   assert.match(bodies[1]!.text as string, /DRIFT DETECTED[\s\S]*income/);
   assert.deepEqual((bodies[1]!.drift as { driftedFeatures: string[] }).driftedFeatures, ["income"]);
 });

@@ -29,7 +29,7 @@ Deno.test("logDriftReport() writes drift metrics and the JSON/HTML report into t
     const paths = await logDriftReport(run, report);
     const end = await run.end("FINISHED");
     assert.equal(end.delivered, true);
-    const client = new MlflowClient({ trackingUri: uri });
+    using client = new MlflowClient({ trackingUri: uri });
     const got = await client.runs.get(run.serverRunId ?? run.runId);
     const metrics = Object.fromEntries(got.data.metrics.map((m) => [m.key, m.value]));
     assert.equal(metrics["drift/share"], 0.5);

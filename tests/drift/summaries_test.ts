@@ -10,8 +10,7 @@ import {
 function rows(n: number, shift: number) {
   return Array.from({ length: n }, (_, i) => ({
     income: 40000 + ((i * 7919) % 5000) * 10 + shift,
-    purpose:
-      ["car", "home", "education", "business"][(i * 31) % 4 + (shift > 0 && i % 9 === 0 ? 0 : 0)],
+    purpose: ["car", "home", "education", "business"][(i * 31) % 4],
   }));
 }
 

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   barChartSpec,
+  binValues,
   confusionMatrixSvg,
   displayBundle,
   formatValue,
@@ -114,4 +115,24 @@ Deno.test("htmlReport() is one self-contained page", () => {
   assert.ok(page.startsWith("<!doctype html>"));
   assert.ok(page.includes("<h1>T &amp; T</h1>") && page.includes("<h2>A</h2>\n<p>x</p>"));
   assert.ok(!/<script|https?:\/\/(?!www\.w3\.org)/.test(page), "no scripts or external resources");
+});
+
+Deno.test("binValues() gives numpy.histogram's counts and edges", async (t) => {
+  const fixture = JSON.parse(
+    await Deno.readTextFile(new URL("../fixtures/report/histogram.json", import.meta.url)),
+  ) as {
+    cases: { name: string; values: number[]; bins: number; counts: number[]; edges: number[] }[];
+  };
+  assert.ok(fixture.cases.length >= 5);
+  for (const c of fixture.cases) {
+    await t.step(c.name, () => {
+      const got = binValues(c.values, { bins: c.bins });
+      assert.deepEqual(got.counts, c.counts);
+      assert.deepEqual(got.edges, c.edges);
+    });
+  }
+  await t.step("bad bins and an inverted range are refused with the value", () => {
+    assert.throws(() => binValues([1], { bins: 0 }), /bins to be an integer >= 1 but found 0/);
+    assert.throws(() => binValues([1], { min: 2, max: 1 }), /max >= min but found min 2 and max 1/);
+  });
 });

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { failedLoanRules, LOAN_RULES, type LoanRule } from "../datasets/loan.ts";
 import type { Agent, AgentDecision, DecideOptions } from "../evaluation/agent.ts";
 
 /** Underwriting thresholds of the loan agent. Changing one is a new config version. */
@@ -36,11 +37,7 @@ export interface LoanApprovalConfig {
  */
 export const LOAN_APPROVAL_CONFIG: Readonly<LoanApprovalConfig> = Object.freeze({
   version: "1.0.0",
-  minCreditScore: 580,
-  maxDebtToIncome: 0.45,
-  maxLoanToIncome: 0.6,
-  minEmploymentYears: 1,
-  shortEmploymentMinCreditScore: 680,
+  ...LOAN_RULES,
 });
 
 function num(request: Record<string, unknown>, field: string): number {
@@ -107,17 +104,20 @@ export class LoanApprovalAgent implements Agent {
     const dti = num(request, "debt_to_income");
     const years = num(request, "employment_years");
     const lti = income > 0 ? amount / income : Infinity;
-    const reasons: string[] = [];
-    if (score < c.minCreditScore) reasons.push(`credit_score ${score} < ${c.minCreditScore}`);
-    if (dti > c.maxDebtToIncome) reasons.push(`debt_to_income ${dti} > ${c.maxDebtToIncome}`);
-    if (amount > c.maxLoanToIncome * income) {
-      reasons.push(`loan_amount/annual_income ${lti.toFixed(3)} > ${c.maxLoanToIncome}`);
-    }
-    if (years < c.minEmploymentYears && score < c.shortEmploymentMinCreditScore) {
-      reasons.push(
+    const reasonOf: Record<LoanRule, () => string> = {
+      minCreditScore: () => `credit_score ${score} < ${c.minCreditScore}`,
+      maxDebtToIncome: () => `debt_to_income ${dti} > ${c.maxDebtToIncome}`,
+      maxLoanToIncome: () => `loan_amount/annual_income ${lti.toFixed(3)} > ${c.maxLoanToIncome}`,
+      shortEmploymentMinCreditScore: () =>
         `employment_years ${years} < ${c.minEmploymentYears} with credit_score ${score} < ${c.shortEmploymentMinCreditScore}`,
-      );
-    }
+    };
+    const reasons = failedLoanRules({
+      creditScore: score,
+      debtToIncome: dti,
+      loanAmount: amount,
+      annualIncome: income,
+      employmentYears: years,
+    }, c).map((rule) => reasonOf[rule]());
     // How close each signal is to its limit: 0 = far on the safe side, 1 = at or past it.
     const margins = [
       closeness(score, c.minCreditScore, 150, false),

@@ -74,6 +74,80 @@ export const LOAN_RULES = {
   shortEmploymentMinCreditScore: 680,
 } as const;
 
+/** Thresholds of the underwriting rules (the shape of {@link LOAN_RULES}; an agent may vary them). */
+export interface LoanRules {
+  /** Reject below this credit score. */
+  readonly minCreditScore: number;
+  /** Reject above this debt-to-income ratio. */
+  readonly maxDebtToIncome: number;
+  /** Reject when the loan amount exceeds this share of annual income. */
+  readonly maxLoanToIncome: number;
+  /** With less than this many years employed… */
+  readonly minEmploymentYears: number;
+  /** …reject unless the credit score is at least this. */
+  readonly shortEmploymentMinCreditScore: number;
+}
+
+/** The figures of one application that the underwriting rules look at. */
+export interface LoanApplicationFigures {
+  /** `credit_score`. */
+  creditScore: number;
+  /** `debt_to_income`. */
+  debtToIncome: number;
+  /** `loan_amount`. */
+  loanAmount: number;
+  /** `annual_income`. */
+  annualIncome: number;
+  /** `employment_years`. */
+  employmentYears: number;
+}
+
+/** One underwriting rule, named after the threshold that decides it. */
+export type LoanRule =
+  | "minCreditScore"
+  | "maxDebtToIncome"
+  | "maxLoanToIncome"
+  | "shortEmploymentMinCreditScore";
+
+/**
+ * The underwriting rules an application fails, in the documented order: credit score below
+ * `minCreditScore`, debt-to-income above `maxDebtToIncome`, loan amount above
+ * `maxLoanToIncome` × income, employment below `minEmploymentYears` with credit score below
+ * `shortEmploymentMinCreditScore`. The one implementation of the rules: the shipped data's
+ * labels ({@link loanRuleDecision}) and the reference agent both use it.
+ *
+ * @example
+ * ```ts
+ * import { failedLoanRules, LOAN_RULES } from "@evalkit/evalkit/datasets";
+ * const figures = { creditScore: 600, debtToIncome: 0.5, loanAmount: 1000, annualIncome: 50000, employmentYears: 0.5 };
+ * const failed = failedLoanRules(figures, LOAN_RULES);
+ * if (failed.join() !== "maxDebtToIncome,shortEmploymentMinCreditScore") throw new Error(failed.join());
+ * ```
+ */
+export function failedLoanRules(
+  figures: LoanApplicationFigures,
+  rules: LoanRules = LOAN_RULES,
+): LoanRule[] {
+  const { creditScore, debtToIncome, loanAmount, annualIncome, employmentYears } = figures;
+  const failed: LoanRule[] = [];
+  if (creditScore < rules.minCreditScore) failed.push("minCreditScore");
+  if (debtToIncome > rules.maxDebtToIncome) failed.push("maxDebtToIncome");
+  if (loanAmount > rules.maxLoanToIncome * annualIncome) failed.push("maxLoanToIncome");
+  if (
+    employmentYears < rules.minEmploymentYears && creditScore < rules.shortEmploymentMinCreditScore
+  ) {
+    failed.push("shortEmploymentMinCreditScore");
+  }
+  return failed;
+}
+
+const RULE_CODES: Record<LoanRule, string> = {
+  minCreditScore: "credit_score_below_580",
+  maxDebtToIncome: "debt_to_income_above_0.45",
+  maxLoanToIncome: "loan_amount_above_60pct_income",
+  shortEmploymentMinCreditScore: "short_employment_with_credit_below_680",
+};
+
 /** A rule-based decision with its reasons. */
 export interface LoanRuleDecision {
   /** `approve` or `reject`. */
@@ -95,16 +169,13 @@ export interface LoanRuleDecision {
  * ```
  */
 export function loanRuleDecision(row: Row): LoanRuleDecision {
-  const reasons: string[] = [];
-  const credit = Number(row.credit_score), dti = Number(row.debt_to_income);
-  const amount = Number(row.loan_amount), income = Number(row.annual_income);
-  const years = Number(row.employment_years);
-  if (credit < LOAN_RULES.minCreditScore) reasons.push("credit_score_below_580");
-  if (dti > LOAN_RULES.maxDebtToIncome) reasons.push("debt_to_income_above_0.45");
-  if (amount > LOAN_RULES.maxLoanToIncome * income) reasons.push("loan_amount_above_60pct_income");
-  if (years < LOAN_RULES.minEmploymentYears && credit < LOAN_RULES.shortEmploymentMinCreditScore) {
-    reasons.push("short_employment_with_credit_below_680");
-  }
+  const reasons = failedLoanRules({
+    creditScore: Number(row.credit_score),
+    debtToIncome: Number(row.debt_to_income),
+    loanAmount: Number(row.loan_amount),
+    annualIncome: Number(row.annual_income),
+    employmentYears: Number(row.employment_years),
+  }).map((rule) => RULE_CODES[rule]);
   return { outcome: reasons.length === 0 ? "approve" : "reject", reasons };
 }
 

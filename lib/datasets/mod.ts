@@ -87,13 +87,17 @@ export {
 } from "./mlflow_input.ts";
 export { checkDatasetName, checkDatasetVersion, compareVersions } from "./names.ts";
 export {
+  failedLoanRules,
   generateLoanRows,
   generateShippedDatasets,
   LOAN_RULES,
+  type LoanApplicationFigures,
   loanApprovalSchema,
   type LoanGeneratorOptions,
+  type LoanRule,
   type LoanRuleDecision,
   loanRuleDecision,
+  type LoanRules,
   SHIPPED_DATASETS,
   type ShippedDatasetSpec,
 } from "./loan.ts";

@@ -3,8 +3,8 @@
  * side by side in one run against the same server:
  *
  * 1. evalkit: `client.runs.logBatch(runId, { metrics })` — validation, splitting to the
- *    server's limits and sending (2 requests in flight by default; also measured with one
- *    in flight, to show the client's own overhead against the bare loop);
+ *    server's limits and sending (one request in flight, the default; also measured with
+ *    `concurrency: 4`);
  * 2. MLflow's Python client: `MlflowClient.log_batch` in 1000-item batches (bench/_peers);
  * 3. the bare loop: the same 1000-metric batches, pre-serialised, POSTed one after another
  *    with `fetch` — the server's own limit.
@@ -126,9 +126,9 @@ for (let round = 1; round <= ROUNDS; round++) {
   for (const who of order) {
     const runId = await newRun(`${who}-${round}`);
     const seconds = who === "evalkit"
-      ? await evalkit(client, runId, 2)
-      : who === "evalkit1"
       ? await evalkit(client, runId, 1)
+      : who === "evalkit1"
+      ? await evalkit(client, runId, 4)
       : who === "python"
       ? await pythonPeer(server.uri, runId)
       : await bareLoop(server.uri, runId);

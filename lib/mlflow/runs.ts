@@ -74,8 +74,10 @@ export interface SearchRunsOptions extends SearchPageOptions {
 /** Options of {@link RunsApi.logBatch}. */
 export interface LogBatchOptions extends TruncateOptions {
   /**
-   * Requests in flight at once. Default 2. Safe for metrics because every point carries its
-   * own timestamp and step (history is ordered by them, not by arrival).
+   * Requests in flight at once. Default 1. Safe for metrics because every point carries its
+   * own timestamp and step (history is ordered by them, not by arrival). On the default
+   * single-worker SQLite server more requests in flight did not go faster (the server writes
+   * one batch at a time); a server with several workers and Postgres/MySQL may gain from 2–4.
    */
   concurrency?: number;
   /** Per-request limits (defaults: the server's). */
@@ -260,8 +262,8 @@ export class RunsApi {
   /**
    * Logs metrics, params and tags. Everything is checked first (nothing is sent when a key
    * or value breaks MLflow's rules), then split into requests within the server's limits
-   * (1000 metrics, 100 params, 100 tags, 1000 entities, under 1 MB each) and sent with a few
-   * requests in flight. A retried request is byte-identical, so MLflow de-duplicates it.
+   * (1000 metrics, 100 params, 100 tags, 1000 entities, under 1 MB each) and sent, one
+   * request at a time unless `concurrency` says otherwise. A retried request is byte-identical, so MLflow de-duplicates it.
    * If a request fails for good, no further ones are started and its error is thrown.
    */
   async logBatch(
@@ -271,7 +273,7 @@ export class RunsApi {
   ): Promise<LogBatchResult> {
     const normalized = assertValidLogBatch(batch, options);
     const chunks = splitLogBatch(normalized, options.limits);
-    const concurrency = Math.max(1, Math.floor(options.concurrency ?? 2));
+    const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
     let next = 0;
     let failure: { error: unknown } | undefined;
     const worker = async () => {

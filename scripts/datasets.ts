@@ -196,8 +196,11 @@ async function loadSchema(spec: string | undefined): Promise<DatasetSchema | und
   let text: string;
   try {
     text = await Deno.readTextFile(spec);
-  } catch {
-    throw new UsageError(`Cannot read schema file ${spec}`);
+  } catch (err) {
+    throw new UsageError(
+      `Cannot read schema file ${spec}: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
   }
   let json: unknown;
   try {

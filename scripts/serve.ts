@@ -9,7 +9,7 @@
 import { parseArgs } from "node:util";
 import { readEnv } from "../lib/_internal/env.ts";
 import { LoanApprovalAgent } from "../lib/agents/mod.ts";
-import { DatasetManager } from "../lib/datasets/mod.ts";
+import { DatasetError, DatasetManager } from "../lib/datasets/mod.ts";
 import { ModelEvaluator } from "../lib/evaluation/mod.ts";
 import { createLoanAgentApp, readTokensFile, serveLoanAgent, TokenSet } from "../lib/server/mod.ts";
 import { AgentTracker, MetricsCollector } from "../lib/tracking/mod.ts";
@@ -117,8 +117,12 @@ async function main(): Promise<number> {
       try {
         const { versions } = await datasets.show(name);
         return version === undefined || versions.some((v) => v.version === version);
-      } catch {
-        return false;
+      } catch (err) {
+        // Only "no such dataset" means absent; an unreadable or corrupt store is an error.
+        if (err instanceof DatasetError && err.issues.some((i) => i.code === "not_found")) {
+          return false;
+        }
+        throw err;
       }
     },
     evaluateDataset: async (req, signal) => {

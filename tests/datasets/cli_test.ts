@@ -34,6 +34,11 @@ Deno.test("bad usage exits 2 with a message on stderr", async (t) => {
     ["import without version", ["import", "a.csv", "--name", "x"], /needs --name and --version/],
     ["log without run", ["log", "loan_approval_test_set"], /needs --run-id/],
     ["unknown dataset", ["show", "no_such_dataset"], /not found/],
+    [
+      "unreadable schema file",
+      ["validate", "loan_approval_test_set", "--schema", "/nonexistent/schema.json"],
+      /Cannot read schema file \/nonexistent\/schema\.json: No such file/,
+    ],
   ];
   for (const [label, args, re] of cases) {
     await t.step(label, async () => {

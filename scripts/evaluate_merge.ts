@@ -33,14 +33,16 @@ import {
   getRunOrUndefined,
   MERGED_SKETCH_PATH,
   NEEDS_SERVER,
+  resolveParent,
   SHARD_SELECTION,
   SHARD_STATE_PATH,
   SHARD_TAGS,
   type ShardState,
   UsageError,
 } from "./_shard.ts";
+import { defaultExperimentName } from "../lib/tracking/agent_tracker.ts";
 
-const USAGE = `Usage: deno task evaluate:merge --parent <run-id> [options]
+const USAGE = `Usage: deno task evaluate:merge --parent <run-id> | --shard-group <name> [options]
 
 Finds the child runs of a sharded evaluation's parent run (tag mlflow.parentRunId), checks that
 every shard i of n is there exactly once (FINISHED), combines them into the parent exactly and
@@ -52,6 +54,9 @@ Needs MLFLOW_TRACKING_URI (the local store keeps no shared parent run).
 
 Options
   --parent <run-id>           the parent run (from 'deno task evaluate:parent')
+  --shard-group <name>        or the parent of that shard group (evaluate:parent --shard-group)
+  --experiment <name>         where to look for the group's parent        [/Shared/ai-agents/<agent>]
+  --agent <name>              agent name for the default experiment        [loan_approval]
   --shards <n>                expected number of shards (default: the parent's evalkit.shard_count,
                               else the shards' own n)
   --fail-under metric=value   gate on the merged metrics: metric >= value (repeatable)
@@ -575,6 +580,9 @@ export async function main(args: string[]): Promise<number> {
       args,
       options: {
         parent: { type: "string" },
+        "shard-group": { type: "string" },
+        experiment: { type: "string" },
+        agent: { type: "string" },
         shards: { type: "string" },
         "fail-under": { type: "string", multiple: true },
         max: { type: "string", multiple: true },
@@ -597,7 +605,9 @@ export async function main(args: string[]): Promise<number> {
   let thresholds: Record<string, MetricThreshold>;
   let shards: number | undefined;
   try {
-    if (!flags.parent) throw new UsageError("Expected --parent <run-id>");
+    if (!flags.parent && flags["shard-group"] === undefined) {
+      throw new UsageError("Expected --parent <run-id> (or --shard-group <name>)");
+    }
     if (flags.shards !== undefined) {
       shards = Number(flags.shards);
       if (!Number.isInteger(shards) || shards < 1 || shards > 10_000) {
@@ -624,7 +634,11 @@ export async function main(args: string[]): Promise<number> {
   const client = MlflowClient.fromEnv();
   let report: MergeReport;
   try {
-    report = await merge(client, flags.parent, {
+    const parentId = flags.parent ?? (await resolveParent(client, {
+      group: flags["shard-group"]!,
+      experimentName: flags.experiment ?? defaultExperimentName(flags.agent ?? "loan_approval"),
+    })).info.runId;
+    report = await merge(client, parentId, {
       ...(shards !== undefined ? { shards } : {}),
       thresholds,
     });

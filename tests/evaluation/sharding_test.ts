@@ -222,7 +222,7 @@ Deno.test("merge exits 2 naming missing and duplicate shards; a shard group find
     assert.equal(one.code, 0, one.stderr);
     assert.match(one.stderr, new RegExp(`shard 1/3, \\d+ of 1200 rows, parent ${parentId}`));
 
-    const missing = await cli(MERGE, ["--parent", parentId]);
+    const missing = await cli(MERGE, ["--shard-group", group, "--experiment", experiment]);
     assert.equal(missing.code, 2, missing.stderr);
     assert.match(missing.stderr, /missing shards 0\/3, 2\/3/);
 
@@ -243,6 +243,63 @@ Deno.test("merge exits 2 naming missing and duplicate shards; a shard group find
   } finally {
     client.close();
   }
+});
+
+Deno.test("databricks.yml's sharded job runs as written: parent, the for-each shards, the merge", async () => {
+  const python = Deno.env.get("EVALKIT_PYTHON_BIN") ?? `${ROOT}.venv/bin/python`;
+  const parsed = await new Deno.Command(python, {
+    args: [
+      "-c",
+      "import json,sys,yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))",
+      `${ROOT}databricks.yml`,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(parsed.code, 0, new TextDecoder().decode(parsed.stderr));
+  const bundle = JSON.parse(new TextDecoder().decode(parsed.stdout));
+  assert.ok(bundle.resources.jobs.evalkit_daily_evaluation, "the daily job is still there");
+  const job = bundle.resources.jobs.evalkit_sharded_evaluation;
+  const [parentTask, shardsTask, mergeTask] = job.tasks;
+  assert.deepEqual(job.tasks.map((t: { task_key: string }) => t.task_key), [
+    "create_parent_run",
+    "evaluate_shards",
+    "merge_shards",
+  ]);
+  assert.deepEqual(shardsTask.depends_on, [{ task_key: "create_parent_run" }]);
+  assert.deepEqual(mergeTask.depends_on, [{ task_key: "evaluate_shards" }]);
+  const vars: Record<string, string> = {};
+  for (const [k, v] of Object.entries(bundle.variables)) {
+    vars[k] = String((v as { default: unknown }).default);
+  }
+  const jobRunId = uniqueName("job-run");
+  // what the launcher passes to dist/evaluate.js: the parameters after "--", resolved
+  const argsOf = (task: { spark_python_task: { parameters: string[] } }, input?: string) => {
+    const p = task.spark_python_task.parameters;
+    return p.slice(p.indexOf("--") + 1).map((a) =>
+      a.replace(/\$\{var\.(\w+)\}/g, (_, k) => vars[k]!).replaceAll("{{job.run_id}}", jobRunId)
+        .replaceAll("{{input}}", input ?? "")
+    );
+  };
+  const inputs: number[] = JSON.parse(vars.shard_inputs!);
+  assert.deepEqual(inputs, [...Array(Number(vars.shard_count)).keys()]);
+  assert.equal(shardsTask.for_each_task.inputs, "${var.shard_inputs}");
+
+  const parent = await cli(EVALUATE, argsOf(parentTask));
+  assert.equal(parent.code, 0, parent.stderr);
+  const retried = await cli(EVALUATE, argsOf(parentTask));
+  assert.equal(retried.stdout, parent.stdout, "a retried parent task finds the same run");
+  const shards = await Promise.all(
+    inputs.map((i) => cli(EVALUATE, argsOf(shardsTask.for_each_task.task, String(i)))),
+  );
+  for (const s of shards) assert.equal(s.code, 0, s.stderr);
+  const merged = await cli(EVALUATE, [...argsOf(mergeTask), "--json"]);
+  assert.equal(merged.code, 0, merged.stderr);
+  const report = JSON.parse(merged.stdout);
+  assert.equal(report.parentRunId, parent.stdout.trim());
+  assert.equal(report.rows, 1200);
+  assert.equal(report.gate.passed, true);
+  assert.equal(report.metrics.accuracy_score, 1136 / 1200);
 });
 
 Deno.test("bad shard usage exits 2 with a readable reason", async (t) => {

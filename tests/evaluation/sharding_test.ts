@@ -302,6 +302,59 @@ Deno.test("databricks.yml's sharded job runs as written: parent, the for-each sh
   assert.equal(report.metrics.accuracy_score, 1136 / 1200);
 });
 
+Deno.test("empty shards are recorded and merged; rows without an id column keep their dataset positions as ids", async () => {
+  const experiment = uniqueName("/tmp/evalkit-sharding");
+  const dir = await Deno.makeTempDir({ prefix: "evalkit-datasets-" });
+  const client = new MlflowClient({ trackingUri: testMlflowUri() });
+  try {
+    const shipped = await new DatasetManager({ basePath: `${ROOT}datasets` }).load(
+      "loan_approval_test_set",
+    );
+    const { id: _id, ...schema } = shipped.schema;
+    await new DatasetManager({ basePath: dir }).save(
+      shipped.rows.slice(0, 5).map(({ request_id: _r, ...row }) => row),
+      {
+        name: "tiny",
+        version: "1.0.0",
+        schema: { ...schema, columns: schema.columns.filter((c) => c.name !== "request_id") },
+      },
+    );
+    const common = ["--datasets-dir", dir, "--dataset", "tiny", "--experiment", experiment];
+    const single = await cli(EVALUATE, [...common, "--json"]);
+    assert.equal(single.code, 0, single.stderr);
+    const singleRun = await client.runs.get(JSON.parse(single.stdout).runId);
+
+    const made = await cli(PARENT, ["--experiment", experiment, "--shards", "6"]);
+    assert.equal(made.code, 0, made.stderr);
+    const parentId = made.stdout.trim();
+    const shards = await Promise.all(
+      [0, 1, 2, 3, 4, 5].map((i) =>
+        cli(EVALUATE, [...common, "--shard", `${i}/6`, "--parent-run", parentId])
+      ),
+    );
+    for (const s of shards) assert.equal(s.code, 0, s.stderr);
+    const empty = shards.filter((s) =>
+      /has no rows of tiny@1\.0\.0: recorded an empty shard run/.test(s.stderr)
+    );
+    assert.ok(empty.length >= 1, "5 rows in 6 shards leave at least one empty");
+
+    const merged = await cli(MERGE, ["--parent", parentId, "--json"]);
+    assert.equal(merged.code, 0, merged.stderr);
+    const parent = await client.runs.get(parentId);
+    const one = metricsOf(singleRun), got = metricsOf(parent);
+    for (const k of Object.keys(one).filter((k) => !MEASURED.test(k))) {
+      assert.equal(got[k], one[k], `${k}: merged ${got[k]}, single ${one[k]}`);
+    }
+    const t = await tableOf(client, parent);
+    assert.deepEqual(t.data.map((r) => r[t.columns.indexOf("id")]), ["0", "1", "2", "3", "4"]);
+    const st = await tableOf(client, singleRun);
+    assert.deepEqual(t.data.map((r) => r.slice(0, 3)), st.data.map((r) => r.slice(0, 3)));
+  } finally {
+    client.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("bad shard usage exits 2 with a readable reason", async (t) => {
   const cases: [string, string[], RegExp, Record<string, string>?][] = [
     [

@@ -5,7 +5,9 @@
  */
 import { parseArgs } from "node:util";
 import { dirname } from "node:path";
-import { MlflowClient } from "../lib/mlflow/mod.ts";
+import { readEnv } from "../lib/_internal/env.ts";
+import { redact } from "../lib/_internal/errors.ts";
+import { MlflowApiError, MlflowClient } from "../lib/mlflow/mod.ts";
 import { runReport, type RunReportInput } from "../lib/report/mod.ts";
 import { defaultStoreDir, readLocalRun } from "../lib/tracking/mod.ts";
 
@@ -104,10 +106,10 @@ async function fromServer(runId: string, uri: string): Promise<RunReportInput> {
     run = await client.runs.get(runId);
   } catch (err) {
     if (
-      (err as { status?: number }).status === 404 ||
-      (err as { errorCode?: string }).errorCode === "RESOURCE_DOES_NOT_EXIST"
+      err instanceof MlflowApiError &&
+      (err.status === 404 || err.errorCode === "RESOURCE_DOES_NOT_EXIST")
     ) {
-      throw new UsageError(`No run '${runId}' on ${uri}`);
+      throw new UsageError(`No run '${runId}' on ${redact(uri)}`);
     }
     throw err;
   }
@@ -137,7 +139,7 @@ async function fromServer(runId: string, uri: string): Promise<RunReportInput> {
     status: run.info.status,
     startTime: run.info.startTime,
     ...(run.info.endTime ? { endTime: run.info.endTime } : {}),
-    source: uri,
+    source: redact(uri), // a password in the URI never reaches the page
     params: run.data.params,
     tags: Object.fromEntries(
       Object.entries(run.data.tags).filter(([k]) => k !== "mlflow.log-model.history"),
@@ -181,7 +183,7 @@ if (import.meta.main) {
     Deno.exit(2);
   }
   const runId = positionals[0]!;
-  const envUri = Deno.env.get("MLFLOW_TRACKING_URI") || undefined;
+  const envUri = readEnv("MLFLOW_TRACKING_URI");
   const uri = values.local ? undefined : values["tracking-uri"] ?? envUri;
   try {
     const input = uri
@@ -196,7 +198,7 @@ if (import.meta.main) {
       console.error(err.message);
       Deno.exit(2);
     }
-    console.error(`report failed: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(`report failed: ${redact(err instanceof Error ? err.message : String(err))}`);
     Deno.exit(1);
   }
 }

@@ -77,6 +77,17 @@ Deno.test("deno task report exits 2 naming the run when it is not in the local s
   }
 });
 
+Deno.test("deno task report never prints a password from the tracking URI", async () => {
+  const uri = new URL(testMlflowUri());
+  uri.username = "alice";
+  uri.password = "pa55-w0rd-secret";
+  const r = await report(["no-such-run-id", "--tracking-uri", uri.href]);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, new RegExp(`(No run 'no-such-run-id' on|report failed:)`));
+  assert.ok(!r.stderr.includes("pa55-w0rd-secret"), r.stderr);
+  assert.ok(!r.stdout.includes("pa55-w0rd-secret"), r.stdout);
+});
+
 Deno.test("a local-store evaluation run renders in headless Chromium: charts drawn, no console errors, no requests", async () => {
   const store = await Deno.makeTempDir({ prefix: "evalkit-report-store-" });
   try {

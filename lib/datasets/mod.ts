@@ -85,7 +85,12 @@ export {
   profileColumns,
   toMlflowDatasetInput,
 } from "./mlflow_input.ts";
-export { checkDatasetName, checkDatasetVersion, compareVersions } from "./names.ts";
+export {
+  checkDatasetName,
+  checkDatasetVersion,
+  compareVersions,
+  DATASET_NAME_PATTERN,
+} from "./names.ts";
 export {
   failedLoanRules,
   generateLoanRows,

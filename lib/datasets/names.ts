@@ -5,7 +5,21 @@
  */
 import type { Issue } from "../_internal/errors.ts";
 
-const NAME_RE = /^[a-z][a-z0-9_-]{0,99}$/;
+/**
+ * What a dataset name may look like: 1–100 characters, lowercase letters, digits, `_` and
+ * `-`, starting with a letter (so never a path). The one definition: {@link checkDatasetName}
+ * and the Loan Agent API's request schema both use it.
+ *
+ * @example
+ * ```ts
+ * import { DATASET_NAME_PATTERN } from "@evalkit/evalkit/datasets";
+ * if (!DATASET_NAME_PATTERN.test("baseline_v1") || DATASET_NAME_PATTERN.test("a/b")) {
+ *   throw new Error("pattern");
+ * }
+ * ```
+ */
+export const DATASET_NAME_PATTERN: RegExp = /^[a-z][a-z0-9_-]{0,99}$/;
+const NAME_RE = DATASET_NAME_PATTERN;
 const SEMVER_RE = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/;
 const DATE_RE =
   /^\d{4}([.-](0[1-9]|1[0-2]))([.-](0[1-9]|[12]\d|3[01]))?(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/;

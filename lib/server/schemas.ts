@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { checkDatasetVersion, DATASET_NAME_PATTERN } from "../datasets/names.ts";
 
 /** A loan application as the decision endpoint accepts it. */
 export interface LoanApplication {
@@ -86,7 +87,21 @@ export interface ErrorResponse {
   issues?: { code: string; path: (string | number)[]; message: string }[];
 }
 
-/** A loan application as the decision endpoint accepts it (snake_case, as the shipped datasets). */
+/**
+ * A loan application as the decision endpoint accepts it (snake_case, as the shipped datasets).
+ * Unknown fields are refused.
+ *
+ * @example
+ * ```ts
+ * import { LoanApplicationSchema } from "@evalkit/evalkit/server";
+ * const app = {
+ *   age: 41, annual_income: 85000, credit_score: 720, loan_amount: 20000, loan_term_months: 36,
+ *   debt_to_income: 0.25, employment_years: 6, loan_purpose: "car",
+ * };
+ * if (!LoanApplicationSchema.safeParse(app).success) throw new Error("valid");
+ * if (LoanApplicationSchema.safeParse({ ...app, credit_score: 900 }).success) throw new Error("range");
+ * ```
+ */
 export const LoanApplicationSchema: z.ZodType<LoanApplication> = z.object({
   request_id: z.string().min(1).max(200).optional().describe("Caller's id; generated when absent"),
   applicant_name: z.string().max(500).optional().describe("Personal data: never logged"),
@@ -101,7 +116,19 @@ export const LoanApplicationSchema: z.ZodType<LoanApplication> = z.object({
   home_ownership: z.string().min(1).max(100).optional(),
 }).strict();
 
-/** The decision endpoint's answer. */
+/**
+ * The decision endpoint's answer.
+ *
+ * @example
+ * ```ts
+ * import { DecisionResponseSchema } from "@evalkit/evalkit/server";
+ * const ok = DecisionResponseSchema.safeParse({
+ *   request_id: "r1", outcome: "approve", risk_score: 0.2, reasons: [],
+ *   agent: { name: "loan_approval", version: "1.0.0" }, duration_ms: 0.4,
+ * });
+ * if (!ok.success) throw new Error("valid");
+ * ```
+ */
 export const DecisionResponseSchema: z.ZodType<DecisionResponse> = z.object({
   request_id: z.string(),
   outcome: z.string(),
@@ -111,16 +138,41 @@ export const DecisionResponseSchema: z.ZodType<DecisionResponse> = z.object({
   duration_ms: z.number(),
 });
 
-/** Dataset names: a plain name, no path separators or dots leading out of the datasets folder. */
-export const DatasetNameSchema: z.ZodType<string> = z.string().min(1).max(200).regex(
-  /^[A-Za-z0-9][A-Za-z0-9_.-]*$/,
-  "must be a plain name of letters, digits, '_', '-' and '.', without path separators",
-).refine((s) => !s.includes(".."), "must not contain '..'");
+/**
+ * Dataset names, as the datasets module allows them (`DATASET_NAME_PATTERN`): lowercase
+ * letters, digits, `_` and `-`, starting with a letter, so never a path.
+ *
+ * @example
+ * ```ts
+ * import { DatasetNameSchema } from "@evalkit/evalkit/server";
+ * if (!DatasetNameSchema.safeParse("loan_approval_test_set").success) throw new Error("valid");
+ * if (DatasetNameSchema.safeParse("../../etc/passwd").success) throw new Error("a path");
+ * ```
+ */
+export const DatasetNameSchema: z.ZodType<string> = z.string().regex(
+  DATASET_NAME_PATTERN,
+  "must be 1–100 lowercase letters, digits, '_' or '-', starting with a letter (no path separators)",
+);
 
-/** The body of `POST /api/v1/loan/evaluate_dataset`, as in the guide plus options. */
+/**
+ * The body of `POST /api/v1/loan/evaluate_dataset`, as in the guide plus options; defaults
+ * are applied when parsing.
+ *
+ * @example
+ * ```ts
+ * import { EvaluateDatasetRequestSchema } from "@evalkit/evalkit/server";
+ * const req = EvaluateDatasetRequestSchema.parse({ dataset_name: "loan_approval_test_set" });
+ * if (req.target_field !== "expected_outcome" || req.concurrency !== 8 || !req.wait) {
+ *   throw new Error("defaults");
+ * }
+ * ```
+ */
 export const EvaluateDatasetRequestSchema: z.ZodType<EvaluateDatasetRequest> = z.object({
   dataset_name: DatasetNameSchema,
-  dataset_version: z.string().min(1).max(100).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/).optional(),
+  dataset_version: z.string().min(1).max(100).refine(
+    (v) => checkDatasetVersion(v).length === 0,
+    "must be semver like 1.0.0 or a date like 2025.10 or 2025-10-31",
+  ).optional(),
   target_field: z.string().min(1).max(200).default("expected_outcome"),
   concurrency: z.number().int().min(1).max(256).default(8),
   run_name: z.string().min(1).max(250).optional(),
@@ -129,7 +181,17 @@ export const EvaluateDatasetRequestSchema: z.ZodType<EvaluateDatasetRequest> = z
   ),
 }).strict();
 
-/** An evaluation job's state. */
+/**
+ * An evaluation job's state.
+ *
+ * @example
+ * ```ts
+ * import { EvaluationJobSchema } from "@evalkit/evalkit/server";
+ * const job = { id: "j1", status: "running", dataset_name: "x", created_at: new Date().toISOString() };
+ * if (!EvaluationJobSchema.safeParse(job).success) throw new Error("valid");
+ * if (EvaluationJobSchema.safeParse({ ...job, status: "paused" }).success) throw new Error("status");
+ * ```
+ */
 export const EvaluationJobSchema: z.ZodType<EvaluationJob> = z.object({
   id: z.string(),
   status: z.enum(["queued", "running", "succeeded", "failed"]),
@@ -141,7 +203,16 @@ export const EvaluationJobSchema: z.ZodType<EvaluationJob> = z.object({
   error: z.string().optional(),
 });
 
-/** A problem with a request. */
+/**
+ * A problem with a request: a message and, for validation errors, the issues.
+ *
+ * @example
+ * ```ts
+ * import { ErrorResponseSchema } from "@evalkit/evalkit/server";
+ * const body = { error: "Invalid request", issues: [{ code: "too_big", path: ["credit_score"], message: "≤ 850" }] };
+ * if (!ErrorResponseSchema.safeParse(body).success) throw new Error("valid");
+ * ```
+ */
 export const ErrorResponseSchema: z.ZodType<ErrorResponse> = z.object({
   error: z.string(),
   issues: z.array(

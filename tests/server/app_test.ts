@@ -138,6 +138,21 @@ Deno.test("validation matrix: bad requests get the right 4xx with issues", async
       400,
       /dataset_name/,
     ],
+    [
+      "name the datasets module refuses",
+      post("/api/v1/loan/evaluate_dataset", { dataset_name: "Loan.Set" }, auth),
+      400,
+      /dataset_name/,
+    ],
+    [
+      "version that is neither semver nor a date",
+      post("/api/v1/loan/evaluate_dataset", {
+        dataset_name: "loan_approval_test_set",
+        dataset_version: "latest",
+      }, auth),
+      400,
+      /dataset_version/,
+    ],
     ["wrong method", new Request(`${BASE}/api/v1/loan/decision`, { headers: auth }), 405, /GET/],
     ["unknown route", new Request(`${BASE}/api/v2/x`), 404, /Not found/],
   ];

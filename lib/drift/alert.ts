@@ -34,7 +34,20 @@ export interface DriftAlertResult {
   error?: string;
 }
 
-/** The JSON body posted by {@linkcode sendDriftAlert}. */
+/**
+ * The JSON body posted by {@linkcode sendDriftAlert}: Slack-compatible `text` plus the
+ * drift summary.
+ *
+ * @example
+ * ```ts
+ * import { detectDataDrift, driftAlertPayload } from "@evalkit/evalkit/drift";
+ * import assert from "node:assert/strict";
+ *
+ * const base = Array.from({ length: 100 }, (_, i) => i);
+ * const body = driftAlertPayload(detectDataDrift({ income: base }, { income: base.map((v) => v + 50) }));
+ * assert.match(body.text as string, /DRIFT DETECTED/);
+ * ```
+ */
 export function driftAlertPayload(report: DriftReport): Record<string, unknown> {
   return {
     text: summarizeDrift(report),

@@ -33,7 +33,18 @@ import {
 /** A drift test that can decide whether a feature drifted. */
 export type DriftTest = "ks" | "wasserstein" | "chi_square" | "jensen_shannon" | "psi";
 
-/** Default decision thresholds: p-value tests drift below, distances at or above. */
+/**
+ * Default decision thresholds: p-value tests drift below, distances at or above.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_THRESHOLDS, detectDataDrift } from "@evalkit/evalkit/drift";
+ * import assert from "node:assert/strict";
+ *
+ * const f = detectDataDrift({ x: [1, 2, 3, 4] }, { x: [1, 2, 3, 5] }).features[0]!;
+ * assert.equal(f.threshold, DEFAULT_THRESHOLDS.ks);
+ * ```
+ */
 export const DEFAULT_THRESHOLDS: Readonly<Record<DriftTest, number>> = Object.freeze({
   ks: 0.05,
   chi_square: 0.05,

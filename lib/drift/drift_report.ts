@@ -81,7 +81,17 @@ export interface DriftReportData {
   summary: DriftSummary;
 }
 
-/** Replaces characters MLflow does not accept in metric keys (and "/") by "_". */
+/**
+ * Replaces characters MLflow does not accept in metric keys (and "/") by "_".
+ *
+ * @example
+ * ```ts
+ * import { metricSafeName } from "@evalkit/evalkit/drift";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(metricSafeName("income/USD*"), "income_USD_");
+ * ```
+ */
 export function metricSafeName(name: string): string {
   return name.replace(/[^A-Za-z0-9_\-. :]/g, "_");
 }

@@ -50,6 +50,28 @@ export interface RunDriftCheckOptions
  * Picks the features from the reference schema — every column except the id, the target,
  * columns with role "id"/"target", and personal-data columns (hashed or dropped) — with
  * numeric kinds for "number"/"integer" and categorical for "string"/"boolean".
+ *
+ * @example
+ * ```ts
+ * import { driftFeatures } from "@evalkit/evalkit/drift";
+ * import assert from "node:assert/strict";
+ *
+ * const features = driftFeatures({
+ *   id: "request_id",
+ *   target: "expected_outcome",
+ *   columns: [
+ *     { name: "request_id", type: "string" },
+ *     { name: "applicant_name", type: "string", personalData: "hash" },
+ *     { name: "credit_score", type: "integer" },
+ *     { name: "loan_purpose", type: "string" },
+ *     { name: "expected_outcome", type: "string" },
+ *   ],
+ * });
+ * assert.deepEqual(features, [
+ *   { name: "credit_score", kind: "numeric" },
+ *   { name: "loan_purpose", kind: "categorical" },
+ * ]);
+ * ```
  */
 export function driftFeatures(schema: DriftSchema): { name: string; kind: ColumnKind }[] {
   return schema.columns

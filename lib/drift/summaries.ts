@@ -58,7 +58,17 @@ export type ColumnSummary = NumericSummary | CategoricalSummary | HistogramSumma
 /** The kind of a column: numeric or categorical. */
 export type ColumnKind = "numeric" | "categorical";
 
-/** True for values the NaN policy treats as missing in any column. */
+/**
+ * True for values the NaN policy treats as missing in any column: `null`, `undefined`, `NaN`.
+ *
+ * @example
+ * ```ts
+ * import { isMissing } from "@evalkit/evalkit/drift";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual([null, undefined, NaN, 0, ""].map(isMissing), [true, true, true, false, false]);
+ * ```
+ */
 export function isMissing(v: unknown): boolean {
   return v === null || v === undefined || (typeof v === "number" && Number.isNaN(v));
 }
@@ -210,7 +220,18 @@ export type DriftColumns = Record<string, ArrayLike<unknown> | ColumnSummary>;
 /** What drift detection accepts for each side: rows (objects) or columns. */
 export type DriftData = readonly Record<string, unknown>[] | DriftColumns;
 
-/** True when `v` is a {@linkcode ColumnSummary}. */
+/**
+ * True when `v` is a {@linkcode ColumnSummary}.
+ *
+ * @example
+ * ```ts
+ * import { isSummary, summarizeColumn } from "@evalkit/evalkit/drift";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(isSummary(summarizeColumn([1, 2])), true);
+ * assert.equal(isSummary([1, 2]), false);
+ * ```
+ */
 export function isSummary(v: unknown): v is ColumnSummary {
   if (typeof v !== "object" || v === null || ArrayBuffer.isView(v) || Array.isArray(v)) {
     return false;

@@ -54,7 +54,16 @@ const STAT_COLUMNS = [
   "freq",
 ];
 
-/** What {@link datasetView} returns: data plus renderers; displays itself in Jupyter. */
+/**
+ * What {@link datasetView} returns: data plus renderers; displays itself in Jupyter.
+ *
+ * @example
+ * ```ts
+ * import { datasetView } from "@evalkit/evalkit/report";
+ * const view = datasetView({ name: "toy", rows: [{ age: 30 }, { age: 50 }] });
+ * if (!view.toHtml().includes("<table") || view.stats[0]!.max !== 50) throw new Error("view");
+ * ```
+ */
 export class DatasetView {
   /** Dataset name and version (`name@version`), or `dataset`. */
   readonly title: string;

@@ -4,7 +4,16 @@
  * @module
  */
 
-/** An object the Deno Jupyter kernel displays through `Symbol.for("Jupyter.display")`. */
+/**
+ * An object the Deno Jupyter kernel displays through `Symbol.for("Jupyter.display")`.
+ *
+ * @example
+ * ```ts
+ * import { Displayable } from "@evalkit/evalkit/report";
+ * const d = new Displayable({ "text/plain": "3 rows", "text/html": "<p>3 rows</p>" });
+ * if (d.bundle()["text/html"] !== "<p>3 rows</p>" || String(d) !== "3 rows") throw new Error("bundle");
+ * ```
+ */
 export class Displayable {
   #bundle: Record<string, unknown>;
 

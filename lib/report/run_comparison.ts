@@ -93,7 +93,21 @@ function normalise(run: RunLike, i: number): ComparedRun {
   };
 }
 
-/** What {@link compareRuns} returns: plain data plus renderers; displays itself in Jupyter. */
+/**
+ * What {@link compareRuns} returns: plain data plus renderers; displays itself in Jupyter.
+ *
+ * @example
+ * ```ts
+ * import { compareRuns } from "@evalkit/evalkit/report";
+ * const cmp = compareRuns([
+ *   { id: "a", name: "v1", metrics: { f1_score: 0.7 }, params: { lr: "0.1" } },
+ *   { id: "b", name: "v2", metrics: { f1_score: 0.75 }, params: { lr: "0.2" } },
+ * ]);
+ * if (cmp.changedParams.join() !== "lr" || !cmp.toMarkdown().includes("f1_score")) {
+ *   throw new Error("comparison");
+ * }
+ * ```
+ */
 export class RunComparison {
   /** The runs, in the order given. */
   readonly runs: ComparedRun[];

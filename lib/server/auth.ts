@@ -19,7 +19,18 @@ function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   return diff === 0;
 }
 
-/** A set of accepted bearer tokens. Tokens are kept only as SHA-256 digests. */
+/**
+ * A set of accepted bearer tokens (several at once allow rotation). Tokens are kept only as
+ * SHA-256 digests and compared in constant time.
+ *
+ * @example
+ * ```ts
+ * import { TokenSet } from "@evalkit/evalkit/server";
+ * const tokens = await TokenSet.from(["token-current-0123456789", "token-previous-0123456789"]);
+ * if (!(await tokens.verify("Bearer token-previous-0123456789"))) throw new Error("accepted");
+ * if (await tokens.verify("Bearer token-wrong-000000000000")) throw new Error("refused");
+ * ```
+ */
 export class TokenSet {
   readonly #digests: Uint8Array[];
 
@@ -62,7 +73,19 @@ export class TokenSet {
   }
 }
 
-/** Reads tokens from a file: one per line, `#` comments and blank lines ignored. */
+/**
+ * Reads tokens from a file: one per line, `#` comments and blank lines ignored.
+ *
+ * @example
+ * ```ts
+ * import { readTokensFile } from "@evalkit/evalkit/server";
+ * const path = await Deno.makeTempFile();
+ * await Deno.writeTextFile(path, "# rotated monthly\ntoken-a-0123456789abcdef\n\ntoken-b-0123456789abcdef\n");
+ * const tokens = await readTokensFile(path);
+ * await Deno.remove(path);
+ * if (tokens.length !== 2 || tokens[1] !== "token-b-0123456789abcdef") throw new Error("tokens");
+ * ```
+ */
 export async function readTokensFile(path: string): Promise<string[]> {
   const text = await Deno.readTextFile(path);
   return text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#"));

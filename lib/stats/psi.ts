@@ -6,7 +6,17 @@
  */
 import { sortedFinite } from "./kolmogorov_smirnov.ts";
 
-/** Default floor for empty-bin proportions (as Evidently). */
+/**
+ * Default floor for empty-bin proportions (as Evidently).
+ *
+ * @example
+ * ```ts
+ * import { PSI_EPSILON, psiFromCounts } from "@evalkit/evalkit/stats";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(psiFromCounts([10, 0], [5, 5]), psiFromCounts([10, 0], [5, 5], { epsilon: PSI_EPSILON }));
+ * ```
+ */
 export const PSI_EPSILON = 1e-4;
 
 /** The PSI band: `stable` (< 0.1), `moderate` (0.1–0.25), `significant` (> 0.25). */

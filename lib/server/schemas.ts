@@ -93,7 +93,7 @@ export interface ErrorResponse {
  *
  * @example
  * ```ts
- * import { LoanApplicationSchema } from "@evalkit/evalkit/server";
+ * import { LoanApplicationSchema } from "./schemas.ts";
  * const app = {
  *   age: 41, annual_income: 85000, credit_score: 720, loan_amount: 20000, loan_term_months: 36,
  *   debt_to_income: 0.25, employment_years: 6, loan_purpose: "car",
@@ -121,7 +121,7 @@ export const LoanApplicationSchema: z.ZodType<LoanApplication> = z.object({
  *
  * @example
  * ```ts
- * import { DecisionResponseSchema } from "@evalkit/evalkit/server";
+ * import { DecisionResponseSchema } from "./schemas.ts";
  * const ok = DecisionResponseSchema.safeParse({
  *   request_id: "r1", outcome: "approve", risk_score: 0.2, reasons: [],
  *   agent: { name: "loan_approval", version: "1.0.0" }, duration_ms: 0.4,
@@ -144,7 +144,7 @@ export const DecisionResponseSchema: z.ZodType<DecisionResponse> = z.object({
  *
  * @example
  * ```ts
- * import { DatasetNameSchema } from "@evalkit/evalkit/server";
+ * import { DatasetNameSchema } from "./schemas.ts";
  * if (!DatasetNameSchema.safeParse("loan_approval_test_set").success) throw new Error("valid");
  * if (DatasetNameSchema.safeParse("../../etc/passwd").success) throw new Error("a path");
  * ```
@@ -160,7 +160,7 @@ export const DatasetNameSchema: z.ZodType<string> = z.string().regex(
  *
  * @example
  * ```ts
- * import { EvaluateDatasetRequestSchema } from "@evalkit/evalkit/server";
+ * import { EvaluateDatasetRequestSchema } from "./schemas.ts";
  * const req = EvaluateDatasetRequestSchema.parse({ dataset_name: "loan_approval_test_set" });
  * if (req.target_field !== "expected_outcome" || req.concurrency !== 8 || !req.wait) {
  *   throw new Error("defaults");
@@ -186,7 +186,7 @@ export const EvaluateDatasetRequestSchema: z.ZodType<EvaluateDatasetRequest> = z
  *
  * @example
  * ```ts
- * import { EvaluationJobSchema } from "@evalkit/evalkit/server";
+ * import { EvaluationJobSchema } from "./schemas.ts";
  * const job = { id: "j1", status: "running", dataset_name: "x", created_at: new Date().toISOString() };
  * if (!EvaluationJobSchema.safeParse(job).success) throw new Error("valid");
  * if (EvaluationJobSchema.safeParse({ ...job, status: "paused" }).success) throw new Error("status");
@@ -208,7 +208,7 @@ export const EvaluationJobSchema: z.ZodType<EvaluationJob> = z.object({
  *
  * @example
  * ```ts
- * import { ErrorResponseSchema } from "@evalkit/evalkit/server";
+ * import { ErrorResponseSchema } from "./schemas.ts";
  * const body = { error: "Invalid request", issues: [{ code: "too_big", path: ["credit_score"], message: "≤ 850" }] };
  * if (!ErrorResponseSchema.safeParse(body).success) throw new Error("valid");
  * ```

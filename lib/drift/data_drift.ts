@@ -238,17 +238,42 @@ export interface FeatureDrift {
 
 const P_VALUE_TESTS: ReadonlySet<DriftTest> = new Set(["ks", "chi_square"]);
 
-function populationStd(sorted: Float64Array): number {
-  const n = sorted.length;
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += sorted[i]!;
-  mean /= n;
-  let ss = 0;
-  for (let i = 0; i < n; i++) {
-    const d = sorted[i]! - mean;
-    ss += d * d;
+/** Standard deviation with ddof 0, optionally weighted (histogram midpoints by their counts). */
+function populationStd(values: ArrayLike<number>, weights?: ArrayLike<number>): number {
+  let total = 0, mean = 0;
+  for (let i = 0; i < values.length; i++) {
+    const w = weights ? weights[i]! : 1;
+    total += w;
+    mean += w * values[i]!;
   }
-  return Math.sqrt(ss / n);
+  mean /= total;
+  let ss = 0;
+  for (let i = 0; i < values.length; i++) {
+    const d = values[i]! - mean;
+    ss += (weights ? weights[i]! : 1) * (d * d);
+  }
+  return Math.sqrt(ss / total);
+}
+
+const WASSERSTEIN_STD_FLOOR = 0.001;
+
+/** The stored Wasserstein statistic: W1 and W1 normed by the reference std (floored). */
+function wassersteinStatistic(
+  distance: number,
+  referenceStd: number,
+  n1: number,
+  n2: number,
+  approximate: boolean,
+): WassersteinStatistic {
+  return {
+    distance,
+    normed: distance / Math.max(referenceStd, WASSERSTEIN_STD_FLOOR),
+    referenceStd,
+    stdFloor: WASSERSTEIN_STD_FLOOR,
+    n1,
+    n2,
+    ...(approximate ? { approximate: true } : {}),
+  };
 }
 
 function distinctCount(s: Float64Array, limit: number, seen: Set<number>): void {
@@ -402,16 +427,13 @@ function compareColumn(
       n1: ks.n1,
       n2: ks.n2,
     };
-    const w = wasserstein(r.sorted, c.sorted, { sorted: true });
-    const std = populationStd(r.sorted);
-    statistics.wasserstein = {
-      distance: w,
-      normed: w / Math.max(std, 0.001),
-      referenceStd: std,
-      stdFloor: 0.001,
-      n1: r.count,
-      n2: c.count,
-    };
+    statistics.wasserstein = wassersteinStatistic(
+      wasserstein(r.sorted, c.sorted, { sorted: true }),
+      populationStd(r.sorted),
+      r.count,
+      c.count,
+      false,
+    );
     const edges = referenceQuantileEdges(r.sorted, o.psiBins);
     const rc = binCounts(r.sorted, edges, { sorted: true });
     const cc = binCounts(c.sorted, edges, { sorted: true });
@@ -457,22 +479,13 @@ function compareColumn(
       n2: c.count,
       approximate: true,
     };
-    const w = wasserstein(mids, mids, { uWeights: r.counts, vWeights: c.counts });
-    let mean = 0;
-    mids.forEach((m, i) => mean += m * r.counts[i]!);
-    mean /= r.count;
-    let ss = 0;
-    mids.forEach((m, i) => ss += r.counts[i]! * (m - mean) ** 2);
-    const std = Math.sqrt(ss / r.count);
-    statistics.wasserstein = {
-      distance: w,
-      normed: w / Math.max(std, 0.001),
-      referenceStd: std,
-      stdFloor: 0.001,
-      n1: r.count,
-      n2: c.count,
-      approximate: true,
-    };
+    statistics.wasserstein = wassersteinStatistic(
+      wasserstein(mids, mids, { uWeights: r.counts, vWeights: c.counts }),
+      populationStd(mids, r.counts),
+      r.count,
+      c.count,
+      true,
+    );
     distribution = { type: "histogram", edges: r.edges, reference: r.counts, current: c.counts };
   } else {
     throw new TypeError(

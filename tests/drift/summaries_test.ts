@@ -61,6 +61,10 @@ Deno.test("histogram summaries (as a SQL engine returns them) give PSI, chi-squa
   assert.equal(f.statistics.ks!.approximate, true);
   assert.ok(Math.abs(f.statistics.ks!.statistic - 0.2) < 1e-12);
   assert.equal(f.statistics.wasserstein!.approximate, true);
+  // Midpoints 5, 15, 25, 35: reference std sqrt(125); CDF gaps .15, .2, .15 over width 10 give W1 = 5.
+  assert.ok(Math.abs(f.statistics.wasserstein!.referenceStd - Math.sqrt(125)) < 1e-12);
+  assert.ok(Math.abs(f.statistics.wasserstein!.distance - 5) < 1e-12);
+  assert.ok(Math.abs(f.statistics.wasserstein!.normed - 5 / Math.sqrt(125)) < 1e-12);
   assert.equal(f.statistics.chiSquare!.dof, 3);
   assert.equal(f.drifted, true);
   assert.equal(f.current.missing, 10);

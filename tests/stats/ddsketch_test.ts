@@ -1,19 +1,11 @@
 import assert from "node:assert/strict";
+import { createRng } from "../../lib/_internal/rng.ts";
 import { DDSketch } from "../../lib/stats/mod.ts";
 
-/** Deterministic uniform [0, 1) generator (mulberry32 seeded through splitmix32). */
+/** Uniform [0, 1) draws from the project's seeded generator. */
 function seeded(seed: number): () => number {
-  let h = seed >>> 0;
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  let a = (h ^ (h >>> 16)) >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = createRng(seed);
+  return () => rng.next();
 }
 
 /** Pareto(xm, shape) by inversion: heavy right tail. */

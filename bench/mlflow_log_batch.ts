@@ -160,5 +160,5 @@ console.log(
 console.log(`  evalkit / Python = ${(e / p).toFixed(2)}×  (target ≤ 1.00)`);
 console.log(`  evalkit / bare   = ${(e / b).toFixed(2)}×  (target ≤ 1.20)`);
 console.log(
-  `  evalkit with one request in flight / bare = ${(e1 / b).toFixed(2)}×  (client overhead)`,
+  `  evalkit with concurrency 4 / bare = ${(e1 / b).toFixed(2)}×`,
 );

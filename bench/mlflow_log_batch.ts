@@ -149,6 +149,7 @@ console.log(
   }, best of ${ROUNDS} round(s)`,
 );
 console.log(`  evalkit client.runs.logBatch     ${fmt(e).padStart(9)}  ${rate(e)}`);
+console.log(`  evalkit, concurrency: 4          ${fmt(e1).padStart(9)}  ${rate(e1)}`);
 console.log(
   `  Python MlflowClient.log_batch    ${fmt(p).padStart(9)}  ${rate(p)}  (1000-item batches)`,
 );

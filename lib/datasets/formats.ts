@@ -617,10 +617,14 @@ function fileStream(file: Deno.FsFile, chunkSize = 1 << 20): ReadableStream<Uint
  * not validated here: pass them to `validateRows` with `lineOf` for file locations.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { readDatasetFile, validateRows } from "@evalkit/evalkit/datasets";
- * const r = await readDatasetFile("data/applications.csv", { target: "expected_outcome" });
- * const v = validateRows(r.rows, r.schema, { file: "data/applications.csv", lineOf: r.lineOf });
+ * const path = await Deno.makeTempFile({ suffix: ".csv" });
+ * await Deno.writeTextFile(path, "request_id,score,expected_outcome\na,700,approve\nb,640,reject\n");
+ * const r = await readDatasetFile(path, { target: "expected_outcome" });
+ * const v = validateRows(r.rows, r.schema, { file: path, lineOf: r.lineOf });
+ * await Deno.remove(path);
+ * if (r.rows[0]!.score !== 700 || !v.ok) throw new Error("numbers are inferred; rows are valid");
  * ```
  */
 export async function readDatasetFile(

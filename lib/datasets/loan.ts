@@ -437,9 +437,12 @@ export const SHIPPED_DATASETS: readonly ShippedDatasetSpec[] = [
  * again writes byte-identical files (an existing identical version is a no-op).
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { DatasetManager, generateShippedDatasets } from "@evalkit/evalkit/datasets";
- * await generateShippedDatasets(new DatasetManager({ basePath: "datasets" }));
+ * const basePath = await Deno.makeTempDir();
+ * const saved = await generateShippedDatasets(new DatasetManager({ basePath }));
+ * await Deno.remove(basePath, { recursive: true });
+ * if (saved.length !== 3 || !saved.every((s) => s.created)) throw new Error("generated");
  * ```
  */
 export async function generateShippedDatasets(manager: DatasetManager): Promise<SavedDataset[]> {

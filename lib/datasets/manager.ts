@@ -223,12 +223,12 @@ async function exists(path: string): Promise<boolean> {
  * Manages versioned datasets in a folder.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { DatasetManager } from "@evalkit/evalkit/datasets";
- * const dm = new DatasetManager({ basePath: "datasets" });
+ * const dm = new DatasetManager({ basePath: "datasets" }); // the repository's shipped datasets
  * const ds = await dm.load("loan_approval_test_set");            // latest version
  * const { train, test } = await dm.split(ds.name, { seed: 42, trainRatio: 0.8, stratifyBy: "expected_outcome" });
- * console.log(ds.version, ds.digest, train.rows.length, test.rows.length);
+ * if (train.rows.length + test.rows.length !== ds.rows.length) throw new Error("split");
  * ```
  */
 export class DatasetManager {

@@ -4,11 +4,11 @@
  * (`@evalkit/evalkit/danfo`) so importing this module never loads danfojs.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { DatasetManager } from "@evalkit/evalkit/datasets";
- * const dm = new DatasetManager({ basePath: "datasets" });
+ * const dm = new DatasetManager({ basePath: "datasets" }); // the repository's shipped datasets
  * const ds = await dm.load("loan_approval_test_set");
- * console.log(ds.version, ds.rows.length, ds.digest);
+ * if (ds.rows.length !== ds.meta.numRows || ds.digest.length !== 64) throw new Error("dataset");
  * ```
  *
  * @module

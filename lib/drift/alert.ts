@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { redact } from "../_internal/errors.ts";
 import type { DriftReport } from "./drift_report.ts";
 import { summarizeDrift } from "./run_drift_check.ts";
 
@@ -63,6 +64,16 @@ export function driftAlertPayload(report: DriftReport): Record<string, unknown> 
   };
 }
 
+/**
+ * Why a send failed, with the network cause (fetch's own message is just "fetch failed").
+ * URL paths are cut to the origin: a webhook URL's path is its secret.
+ */
+function failure(e: unknown): string {
+  const parts = [e instanceof Error ? e.message : String(e)];
+  if (e instanceof Error && e.cause instanceof Error) parts.push(e.cause.message);
+  return redact(parts.join(": ").replace(/(https?:\/\/[^\s/()]+)\/[^\s()]*/g, "$1/…"));
+}
+
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => {
@@ -81,7 +92,9 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  * POSTs a drift alert (`{ text, drift }`, where `text` is {@linkcode summarizeDrift}'s
  * summary, so a Slack incoming webhook shows it as is) and retries on network errors,
  * 429 and 5xx with exponential backoff. Never throws for delivery failures: the result
- * says whether it was delivered (a failed alert must not hide the drift exit code).
+ * says whether it was delivered (a failed alert must not hide the drift exit code), and its
+ * `error` names the cause without the URL's path (a webhook URL's path is its secret).
+ * Throws a `TypeError` for a URL that is not absolute http(s).
  *
  * @example
  * ```ts ignore
@@ -97,6 +110,19 @@ export async function sendDriftAlert(
   report: DriftReport,
   options: DriftAlertOptions,
 ): Promise<DriftAlertResult> {
+  let target: URL | undefined;
+  try {
+    target = new URL(options.url);
+  } catch {
+    // the URL itself is not repeated: it may carry the webhook's secret
+  }
+  if (target?.protocol !== "http:" && target?.protocol !== "https:") {
+    throw new TypeError(
+      `Expected the drift alert url to be an absolute http(s) URL but found ${
+        target ? `protocol ${target.protocol}` : "an invalid URL"
+      }`,
+    );
+  }
   const retries = options.retries ?? 3;
   const backoff = options.backoffMs ?? 500;
   const body = JSON.stringify(driftAlertPayload(report));
@@ -122,7 +148,7 @@ export async function sendDriftAlert(
       if (res.status !== 429 && res.status < 500) break;
     } catch (e) {
       if (options.signal?.aborted) throw e;
-      error = e instanceof Error ? e.message : String(e);
+      error = failure(e);
     }
   }
   return {

@@ -57,3 +57,29 @@ Deno.test("sendDriftAlert() does not retry a 4xx other than 429", async () => {
   assert.equal(r.delivered, false);
   assert.equal(calls, 1);
 });
+
+Deno.test("sendDriftAlert() says why a send failed without printing the webhook's secret path", async () => {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close(); // nothing listens there now
+  const r = await sendDriftAlert(drifted(), {
+    url: `http://127.0.0.1:${port}/services/T000/B000/SECRETXYZ`,
+    retries: 0,
+  });
+  assert.equal(r.delivered, false);
+  assert.match(r.error!, /Connection refused/);
+  assert.match(r.error!, new RegExp(`http://127\\.0\\.0\\.1:${port}/…`));
+  assert.ok(!r.error!.includes("SECRETXYZ"), r.error);
+});
+
+Deno.test("sendDriftAlert() refuses a URL that is not absolute http(s), without echoing it", async () => {
+  await assert.rejects(
+    sendDriftAlert(drifted(), { url: "hooks.example/SECRETXYZ" }),
+    (e: unknown) =>
+      e instanceof TypeError && /an invalid URL/.test(e.message) && !e.message.includes("SECRET"),
+  );
+  await assert.rejects(
+    sendDriftAlert(drifted(), { url: "file:///tmp/SECRETXYZ" }),
+    { name: "TypeError", message: /found protocol file:/ },
+  );
+});

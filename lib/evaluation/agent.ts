@@ -5,15 +5,8 @@
  * @module
  */
 
-/** Tokens one call used with one model. */
-export interface TokenUsage {
-  /** Prompt tokens billed at the input price (cached ones excluded). */
-  inputTokens: number;
-  /** Completion tokens. */
-  outputTokens: number;
-  /** Prompt tokens served from the provider's cache (billed at the cached price when known). */
-  cachedInputTokens?: number;
-}
+import type { TokenUsage } from "../_internal/cost.ts";
+export type { TokenUsage };
 
 /** What an agent answers for one request. */
 export interface AgentDecision {

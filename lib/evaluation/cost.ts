@@ -3,20 +3,15 @@
  *
  * @module
  */
-import type { TokenUsage } from "./agent.ts";
+import {
+  type ModelPrice,
+  priceOf as findPrice,
+  type PriceTable,
+  type TokenUsage,
+  usageCostUsd,
+} from "../_internal/cost.ts";
 
-/** The price of one model in USD per million tokens. */
-export interface ModelPrice {
-  /** USD per million input (prompt) tokens. */
-  inputPerMillion: number;
-  /** USD per million output (completion) tokens. */
-  outputPerMillion: number;
-  /** USD per million cached input tokens. Default: the input price. */
-  cachedInputPerMillion?: number;
-}
-
-/** Model name → price. A key ending in `*` matches by prefix (`gpt-4o-mini*`). */
-export type PriceTable = Record<string, ModelPrice>;
+export type { ModelPrice, PriceTable };
 
 /**
  * A starting price table (public list prices, USD per million tokens, as published by the
@@ -45,16 +40,7 @@ export const DEFAULT_PRICE_TABLE: Readonly<PriceTable> = Object.freeze({
  * ```
  */
 export function priceOf(model: string, prices: PriceTable): ModelPrice | undefined {
-  const exact = prices[model];
-  if (exact) return exact;
-  let best: ModelPrice | undefined, bestLen = -1;
-  for (const [key, p] of Object.entries(prices)) {
-    if (key.endsWith("*") && model.startsWith(key.slice(0, -1)) && key.length > bestLen) {
-      best = p;
-      bestLen = key.length;
-    }
-  }
-  return best;
+  return findPrice(model, prices);
 }
 
 /**
@@ -82,8 +68,7 @@ export function costOf(
       unpriced.push(model);
       continue;
     }
-    usd += (u.inputTokens * p.inputPerMillion + u.outputTokens * p.outputPerMillion +
-      (u.cachedInputTokens ?? 0) * (p.cachedInputPerMillion ?? p.inputPerMillion)) / 1e6;
+    usd += usageCostUsd(u, p);
   }
   return { usd, unpriced };
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { averagePrecision, classificationReport, rocAuc } from "../stats/mod.ts";
+import { averagePrecision, classificationReport, type ClassMetrics, rocAuc } from "../stats/mod.ts";
 
 /** Input of {@link classificationMetrics}. */
 export interface ClassificationMetricsInput {
@@ -22,17 +22,7 @@ export interface ClassificationMetricsInput {
   scoreLabel?: string;
 }
 
-/** Per-class figures. */
-export interface ClassMetrics {
-  /** Precision. */
-  precision: number;
-  /** Recall. */
-  recall: number;
-  /** F1. */
-  f1: number;
-  /** Rows whose expected label is this class. */
-  support: number;
-}
+export type { ClassMetrics };
 
 /** Output of {@link classificationMetrics}. */
 export interface ClassificationSummary {

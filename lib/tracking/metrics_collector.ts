@@ -8,27 +8,16 @@
 import { DDSketch, type DDSketchJson } from "../stats/ddsketch.ts";
 import type { MetricInput } from "../mlflow/types.ts";
 import { sanitizeKeySegment } from "./_validate.ts";
+import {
+  type ModelPrice,
+  priceOf,
+  type PriceTable,
+  type TokenUsage,
+  usageCostUsd,
+} from "../_internal/cost.ts";
 import type { RunHandle } from "./run_handle.ts";
 
-/** Token counts of one call to a model. */
-export interface TokenUsage {
-  /** Prompt tokens (including cached ones). */
-  inputTokens: number;
-  /** Completion tokens. */
-  outputTokens: number;
-  /** Prompt tokens served from the provider's cache (billed at the cached price). */
-  cachedInputTokens?: number;
-}
-
-/** Prices of one model in USD per 1,000,000 tokens. */
-export interface ModelPrice {
-  /** Uncached input tokens. */
-  input: number;
-  /** Output tokens. */
-  output: number;
-  /** Cached input tokens. Default: the input price. */
-  cachedInput?: number;
-}
+export type { ModelPrice, PriceTable, TokenUsage };
 
 /** Options of {@link MetricsCollector}. */
 export interface MetricsCollectorOptions {
@@ -42,8 +31,8 @@ export interface MetricsCollectorOptions {
   };
   /** Flush period in ms; 0 disables the timer (call {@link MetricsCollector.flush}). Default 60000. */
   flushIntervalMs?: number;
-  /** Price table by model name (USD per 1M tokens). */
-  prices?: Record<string, ModelPrice>;
+  /** Price table by model name (USD per 1M tokens; `prefix*` keys match by prefix), as in evaluation. */
+  prices?: PriceTable;
   /** Sketch relative accuracy. Default 0.01. */
   relativeAccuracy?: number;
 }
@@ -219,7 +208,7 @@ function addCounts(into: Map<string, number>, from: Record<string, number>): voi
  * import { MetricsCollector } from "@evalkit/evalkit/tracking";
  * const metrics = new MetricsCollector("loan_approval", {
  *   flushIntervalMs: 0,
- *   prices: { "gpt-x": { input: 2.5, output: 10, cachedInput: 1.25 } },
+ *   prices: { "gpt-x": { inputPerMillion: 2.5, outputPerMillion: 10, cachedInputPerMillion: 1.25 } },
  * });
  * metrics.recordRequest("ok");
  * metrics.recordDuration(120);
@@ -315,11 +304,13 @@ export class MetricsCollector {
   }
 
   #cost(model: string, t: { input: number; output: number; cachedInput: number }): number | null {
-    const p = this.#options.prices?.[model];
+    const p = this.#options.prices ? priceOf(model, this.#options.prices) : undefined;
     if (!p) return null;
-    const cached = Math.min(t.cachedInput, t.input);
-    return ((t.input - cached) * p.input + cached * (p.cachedInput ?? p.input) +
-      t.output * p.output) / 1e6;
+    return usageCostUsd({
+      inputTokens: t.input,
+      outputTokens: t.output,
+      cachedInputTokens: t.cachedInput,
+    }, p);
   }
 
   #allLatency(): DDSketch {

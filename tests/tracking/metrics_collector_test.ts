@@ -32,7 +32,9 @@ Deno.test("collector latency quantiles are within 1% of exact sorted quantiles o
 Deno.test("four collectors merged (through JSON, as across processes) equal one collector over all the data", () => {
   const samples = paretoSamples(200_000, 11);
   const rng = createRng(3);
-  const prices = { "gpt-x": { input: 2.5, output: 10, cachedInput: 1.25 } };
+  const prices = {
+    "gpt-x": { inputPerMillion: 2.5, outputPerMillion: 10, cachedInputPerMillion: 1.25 },
+  };
   const one = new MetricsCollector("agent", { flushIntervalMs: 0, prices });
   const parts = Array.from(
     { length: 4 },
@@ -79,7 +81,7 @@ Deno.test("four collectors merged (through JSON, as across processes) equal one 
 Deno.test("getSummary() counts by status, error rate by type, tokens and cost per model with cached-input prices", async (t) => {
   const c = new MetricsCollector("loan_approval", {
     flushIntervalMs: 0,
-    prices: { "gpt-x": { input: 2, output: 8, cachedInput: 0.5 } },
+    prices: { "gpt-x": { inputPerMillion: 2, outputPerMillion: 8, cachedInputPerMillion: 0.5 } },
   });
   for (let i = 0; i < 8; i++) c.recordRequest("ok");
   c.recordRequest("error");
@@ -87,7 +89,7 @@ Deno.test("getSummary() counts by status, error rate by type, tokens and cost pe
   c.recordError("timeout");
   c.recordError("validation");
   c.recordTokenUsage("gpt-x", {
-    inputTokens: 1_000_000,
+    inputTokens: 600_000,
     outputTokens: 500_000,
     cachedInputTokens: 400_000,
   });
@@ -137,7 +139,7 @@ Deno.test("flush() logs window metrics with stable keys at step = window index i
   const c = new MetricsCollector("collector_agent", {
     run,
     flushIntervalMs: 3_600_000, // timer exists but never fires; close() must clear it
-    prices: { "gpt-x": { input: 1, output: 1 } },
+    prices: { "gpt-x": { inputPerMillion: 1, outputPerMillion: 1 } },
   });
   for (let w = 0; w < 3; w++) {
     for (let i = 0; i < 100; i++) {

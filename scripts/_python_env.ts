@@ -13,7 +13,8 @@ async function sha256Hex(text: string): Promise<string> {
 }
 
 async function run(cmd: string, args: string[]): Promise<void> {
-  const { code } = await new Deno.Command(cmd, { args, stdout: "inherit", stderr: "inherit" }).output();
+  const { code } = await new Deno.Command(cmd, { args, stdout: "inherit", stderr: "inherit" })
+    .output();
   if (code !== 0) throw new Error(`'${cmd} ${args.join(" ")}' failed with exit code ${code}`);
 }
 
@@ -31,7 +32,15 @@ export async function ensurePythonEnv(options: { quiet?: boolean } = {}): Promis
   } catch {
     await run(python, ["-m", "venv", VENV]);
   }
-  await run(`${bin}/python`, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", "requirements.txt"]);
+  await run(`${bin}/python`, [
+    "-m",
+    "pip",
+    "install",
+    "--quiet",
+    "--disable-pip-version-check",
+    "-r",
+    "requirements.txt",
+  ]);
   await Deno.writeTextFile(STAMP, want + "\n");
   if (!options.quiet) console.error(`${VENV} is ready.`);
   return bin;

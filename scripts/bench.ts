@@ -37,20 +37,36 @@ if (values.list) {
   console.log(all.join("\n"));
   Deno.exit(0);
 }
-const unknown = positionals.filter((p) => !all.includes(p.replace(/^bench\//, "").replace(/\.ts$/, "")));
+const unknown = positionals.filter((p) =>
+  !all.includes(p.replace(/^bench\//, "").replace(/\.ts$/, ""))
+);
 if (unknown.length > 0) {
   console.error(`Unknown benchmark(s): ${unknown.join(", ")}. Available: ${all.join(", ")}`);
   Deno.exit(2);
 }
-const chosen = positionals.length > 0 ? positionals.map((p) => p.replace(/^bench\//, "").replace(/\.ts$/, "")) : all;
+const chosen = positionals.length > 0
+  ? positionals.map((p) => p.replace(/^bench\//, "").replace(/\.ts$/, ""))
+  : all;
 
 const bin = await ensurePythonEnv();
 try {
   await Deno.stat("requirements-bench.txt");
   const { code } = await new Deno.Command(`${bin}/python`, {
-    args: ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", "requirements-bench.txt"],
+    args: [
+      "-m",
+      "pip",
+      "install",
+      "--quiet",
+      "--disable-pip-version-check",
+      "-r",
+      "requirements-bench.txt",
+    ],
   }).output();
-  if (code !== 0) console.error("warning: requirements-bench.txt did not install fully; some peers may be skipped");
+  if (code !== 0) {
+    console.error(
+      "warning: requirements-bench.txt did not install fully; some peers may be skipped",
+    );
+  }
 } catch {
   // no bench-only requirements
 }
@@ -60,7 +76,12 @@ for (const name of chosen) {
   console.log(`\n=== bench/${name}.ts ===`);
   const { code } = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", `bench/${name}.ts`],
-    env: { EVALKIT_PYTHON_BIN: `${bin}/python`, EVALKIT_MLFLOW_BIN: `${bin}/mlflow`, NO_COLOR: "1", RUST_BACKTRACE: "0" },
+    env: {
+      EVALKIT_PYTHON_BIN: `${bin}/python`,
+      EVALKIT_MLFLOW_BIN: `${bin}/mlflow`,
+      NO_COLOR: "1",
+      RUST_BACKTRACE: "0",
+    },
     stdout: "inherit",
     stderr: "inherit",
   }).output();

@@ -41,7 +41,12 @@ const dataDir = await Deno.realPath(".").then((cwd) =>
 );
 await Deno.mkdir(dataDir, { recursive: true });
 const bin = await ensurePythonEnv();
-const server = await startMlflowServer({ mlflowBin: `${bin}/mlflow`, port, dataDir, keepData: true });
+const server = await startMlflowServer({
+  mlflowBin: `${bin}/mlflow`,
+  port,
+  dataDir,
+  keepData: true,
+});
 console.log(`MLflow UI and tracking server: ${server.uri}  (data in ${dataDir}; Ctrl-C to stop)`);
 const stop = async () => {
   await server.stop();

@@ -12,7 +12,7 @@ import { htmlTable } from "./tables.ts";
 import { barChartSpec, histogramSpec, type VegaLiteSpec } from "./vega_lite.ts";
 
 /** The parts of a dataset {@link datasetView} reads (a lib/datasets `Dataset` fits). */
-export interface DatasetLike {
+export interface DatasetViewSource {
   /** Name. */
   name?: string;
   /** Version. */
@@ -79,11 +79,11 @@ export class DatasetView {
   readonly stats: ColumnStats[];
   /** Counts per target value, when the schema names a target. */
   readonly targetCounts?: Record<string, number>;
-  #ds: DatasetLike;
+  #ds: DatasetViewSource;
   #options: DatasetViewOptions;
 
   /** Builds the view; prefer {@link datasetView}. */
-  constructor(ds: DatasetLike, options: DatasetViewOptions = {}) {
+  constructor(ds: DatasetViewSource, options: DatasetViewOptions = {}) {
     this.#ds = ds;
     this.#options = options;
     this.title = ds.name ? `${ds.name}${ds.version ? `@${ds.version}` : ""}` : "dataset";
@@ -246,6 +246,6 @@ export class DatasetView {
  * if (view.stats[0]!.mean !== 40 || view.targetCounts?.approve !== 1) throw new Error("unexpected");
  * ```
  */
-export function datasetView(ds: DatasetLike, options: DatasetViewOptions = {}): DatasetView {
+export function datasetView(ds: DatasetViewSource, options: DatasetViewOptions = {}): DatasetView {
   return new DatasetView(ds, options);
 }

@@ -39,7 +39,7 @@ export type { HistogramSvgOptions } from "./svg_histogram.ts";
 export { describeColumns } from "./describe_columns.ts";
 export type { ColumnStats } from "./describe_columns.ts";
 export { DatasetView, datasetView } from "./dataset_view.ts";
-export type { DatasetLike, DatasetViewOptions } from "./dataset_view.ts";
+export type { DatasetViewOptions, DatasetViewSource } from "./dataset_view.ts";
 export { compareRuns, RunComparison } from "./run_comparison.ts";
 export type { ComparedRun, CompareRunsOptions, RunLike } from "./run_comparison.ts";
 export { runReport } from "./run_report.ts";

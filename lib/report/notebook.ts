@@ -34,5 +34,5 @@ export type { FindRunsOptions, FoundRun } from "./find_runs.ts";
 export { compareRuns, RunComparison } from "./run_comparison.ts";
 export type { ComparedRun, CompareRunsOptions, RunLike } from "./run_comparison.ts";
 export { DatasetView, datasetView } from "./dataset_view.ts";
-export type { DatasetLike, DatasetViewOptions } from "./dataset_view.ts";
+export type { DatasetViewOptions, DatasetViewSource } from "./dataset_view.ts";
 export { Displayable, displayable } from "./displayable.ts";

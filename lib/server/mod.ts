@@ -30,14 +30,6 @@ export { readTokensFile, TokenSet } from "./auth.ts";
 export { openApiDocument } from "./openapi.ts";
 export { serveLoanAgent } from "./serve.ts";
 export type { ServeOptions, ServingLoanAgent } from "./serve.ts";
-export {
-  DatasetNameSchema,
-  DecisionResponseSchema,
-  ErrorResponseSchema,
-  EvaluateDatasetRequestSchema,
-  EvaluationJobSchema,
-  LoanApplicationSchema,
-} from "./schemas.ts";
 export type {
   DecisionResponse,
   ErrorResponse,

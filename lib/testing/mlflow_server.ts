@@ -42,7 +42,7 @@ export interface MlflowServer extends AsyncDisposable {
   logTail(lines?: number): Promise<string>;
 }
 
-async function freePort(): Promise<number> {
+function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const { port } = listener.addr as Deno.NetAddr;
   listener.close();
@@ -84,7 +84,7 @@ async function resolveMlflowBin(explicit?: string): Promise<string> {
  */
 export async function startMlflowServer(options: MlflowServerOptions = {}): Promise<MlflowServer> {
   const bin = await resolveMlflowBin(options.mlflowBin);
-  const port = options.port ?? await freePort();
+  const port = options.port ?? freePort();
   const temporary = options.dataDir === undefined;
   const dataDir = options.dataDir ?? await Deno.makeTempDir({ prefix: "evalkit-mlflow-" });
   const keepData = options.keepData ?? !temporary;
@@ -115,7 +115,11 @@ export async function startMlflowServer(options: MlflowServerOptions = {}): Prom
       stdout: "piped",
       stderr: "piped",
       detached: true,
-      env: { PYTHONUNBUFFERED: "1", MLFLOW_SERVER_ALLOWED_HOSTS: "127.0.0.1:*,localhost:*", ...options.env },
+      env: {
+        PYTHONUNBUFFERED: "1",
+        MLFLOW_SERVER_ALLOWED_HOSTS: "127.0.0.1:*,localhost:*",
+        ...options.env,
+      },
     });
     try {
       child = cmd.spawn();
@@ -159,7 +163,9 @@ export async function startMlflowServer(options: MlflowServerOptions = {}): Prom
       await new Promise((r) => setTimeout(r, 200));
     }
     await terminate("SIGKILL");
-    throw new Error(`mlflow server did not answer /health within the timeout.\n${await logTail(30)}`);
+    throw new Error(
+      `mlflow server did not answer /health within the timeout.\n${await logTail(30)}`,
+    );
   };
 
   const terminate = async (signal: Deno.Signal) => {

@@ -3,7 +3,7 @@ import { MlflowClient } from "../../lib/mlflow/mod.ts";
 import { testMlflowUri, uniqueName } from "../_helpers/mlflow.ts";
 import { application, TOKENS } from "./_fixtures.ts";
 
-async function freePort(): Promise<number> {
+function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (l.addr as Deno.NetAddr).port;
   l.close();
@@ -30,7 +30,7 @@ Deno.test({
   async fn() {
     const uri = testMlflowUri();
     const experiment = uniqueName("/Shared/ai-agents/loan_approval-serve");
-    const port = await freePort();
+    const port = freePort();
     const base = `http://127.0.0.1:${port}`;
     const storeDir = await Deno.makeTempDir();
     const child = new Deno.Command(Deno.execPath(), {

@@ -120,7 +120,10 @@ export class MlflowApiError extends Error {
     const message = redact(init.message);
     const status = init.status === 0 ? "no response" : `HTTP ${init.status}`;
     const tries = (init.attempts ?? 1) > 1 ? ` after ${init.attempts} attempts` : "";
-    super(`${init.method} ${init.endpoint} failed (${status} ${init.errorCode})${tries}: ${message}`, options);
+    super(
+      `${init.method} ${init.endpoint} failed (${status} ${init.errorCode})${tries}: ${message}`,
+      options,
+    );
     this.name = "MlflowApiError";
     this.status = init.status;
     this.errorCode = init.errorCode;

@@ -1,16 +1,13 @@
 // Private rendering helpers for DriftReport: text summary, HTML table with inline SVG
 // distributions, and Vega-Lite specs. HTML escaping is lib/report's (result types render
 // through lib/report, see ARCHITECTURE.md §2).
-import { escapeHtml } from "../report/format.ts";
+import { escapeHtml, formatValue } from "../report/format.ts";
 import type { DriftReportData } from "./drift_report.ts";
 import type { FeatureDistribution, FeatureDrift } from "./data_drift.ts";
 
+/** A number for humans, as every evalkit table prints it (`formatValue`); "–" when absent. */
 export function fmt(v: number | undefined): string {
-  if (v === undefined || Number.isNaN(v)) return "–";
-  if (v === 0) return "0";
-  const a = Math.abs(v);
-  if (a < 1e-4 || a >= 1e6) return v.toExponential(2);
-  return v.toPrecision(4).replace(/\.?0+$/, "");
+  return v === undefined || Number.isNaN(v) ? "–" : formatValue(v);
 }
 
 const TEST_LABEL: Record<string, string> = {

@@ -65,3 +65,15 @@ Deno.test("toJSON() round-trips through DriftReport.fromJSON()", () => {
   assert.deepEqual(back.toMetrics(), r.toMetrics());
   assert.equal(back.toText(), r.toText());
 });
+
+Deno.test("the text report prints large scores in full (1000 stays 1000, not 1)", () => {
+  const ref = Array.from({ length: 300 }, (_, i) => i % 2);
+  const r = detectDataDrift({ x: ref }, { x: ref.map((v) => v + 1000) }, {
+    perColumn: { x: { test: "wasserstein", threshold: 1000 } },
+  });
+  const f = r.features[0]!;
+  assert.equal(f.statistics.wasserstein!.distance, 1000);
+  assert.ok(f.score > 1000, `normed score ${f.score}`);
+  assert.match(r.toText(), /Wasserstein \(normed\) \d{4}\S* >= 1000\b/);
+  assert.match(r.toHtml(), /<td>1000<\/td>/, "the threshold cell");
+});

@@ -69,7 +69,7 @@ Deno.test("sendDriftAlert() says why a send failed without printing the webhook'
   assert.equal(r.delivered, false);
   assert.match(r.error!, /Connection refused/);
   assert.match(r.error!, new RegExp(`http://127\\.0\\.0\\.1:${port}/…`));
-  assert.ok(!r.error!.includes("SECRETXYZ"), r.error);
+  assert.ok(!r.error!.includes("SECRETXYZ"), r.error!);
 });
 
 Deno.test("sendDriftAlert() refuses a URL that is not absolute http(s), without echoing it", async () => {

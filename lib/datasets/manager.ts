@@ -268,8 +268,9 @@ export class DatasetManager {
   async meta(name: string, version?: string): Promise<DatasetMetadata> {
     const v = version ?? await this.#latest(name);
     const path = join(this.#dir(name, v), "meta.json");
+    let text: string;
     try {
-      return JSON.parse(await Deno.readTextFile(path)) as DatasetMetadata;
+      text = await Deno.readTextFile(path);
     } catch (err) {
       if (err instanceof Deno.errors.NotFound) {
         throw new DatasetError(`Dataset ${name}@${v} not found`, [{
@@ -279,6 +280,16 @@ export class DatasetManager {
         }]);
       }
       throw err;
+    }
+    try {
+      return JSON.parse(text) as DatasetMetadata;
+    } catch (err) {
+      throw new DatasetError(`Dataset ${name}@${v} has unreadable metadata`, [{
+        code: "invalid_json",
+        path: [],
+        file: path,
+        message: `Invalid JSON in the metadata file (${(err as Error).message})`,
+      }], { cause: err });
     }
   }
 
@@ -375,7 +386,7 @@ export class DatasetManager {
   }
 
   async #same(ds: Dataset, final: string): Promise<SavedDataset> {
-    const meta = JSON.parse(await Deno.readTextFile(join(final, "meta.json"))) as DatasetMetadata;
+    const meta = await this.meta(ds.name, ds.version);
     const sameSchema = schemaKey(meta.schema) === schemaKey(ds.schema);
     if (meta.digest.sha256 === ds.digest && sameSchema) {
       return { ...ds, meta, created: false, path: final };

@@ -134,6 +134,21 @@ Deno.test("load() detects a data file changed after saving (digest_mismatch)", a
   });
 });
 
+Deno.test("load() names the metadata file when it is not valid JSON", async () => {
+  await using dir = await tempDir();
+  const dm = new DatasetManager({ basePath: dir.path });
+  const saved = await dm.save(rows, { name: "toy", version: "1.0.0" });
+  const metaPath = join(saved.path, "meta.json");
+  await Deno.writeTextFile(metaPath, '{"name": "toy",');
+  await assert.rejects(dm.load("toy"), (e: unknown) => {
+    assert.ok(e instanceof DatasetError, String(e));
+    assert.equal(e.issues[0]!.code, "invalid_json");
+    assert.equal(e.issues[0]!.file, metaPath);
+    assert.match(e.message, /toy@1\.0\.0 has unreadable metadata/);
+    return true;
+  });
+});
+
 Deno.test("writes are atomic: no temporary folder is left behind", async () => {
   await using dir = await tempDir();
   const dm = new DatasetManager({ basePath: dir.path });

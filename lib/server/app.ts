@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { redact } from "../_internal/errors.ts";
 import type { TokenSet } from "./auth.ts";
 import { openApiDocument } from "./openapi.ts";
 import {
@@ -273,7 +274,8 @@ export function createLoanAgentApp(options: LoanAgentAppOptions): LoanAgentApp {
       (err) =>
         Object.assign(job, {
           status: "failed",
-          error: err instanceof Error ? err.message : String(err),
+          // the client sees this: no credentials (e.g. from a tracking URI) in it
+          error: redact(err instanceof Error ? err.message : String(err)),
         }),
     ).finally(() => {
       job.finished_at = new Date().toISOString();

@@ -230,3 +230,20 @@ Deno.test("the OpenAPI document is 3.1 and describes every route from the zod sc
   assert.deepEqual(app_.properties.credit_score, { type: "integer", minimum: 300, maximum: 850 });
   assert.ok(app_.required.includes("credit_score"));
 });
+
+Deno.test("a failed evaluation job reports its error to the client without credentials", async () => {
+  const app = await makeApp({
+    evaluateDataset: () =>
+      Promise.reject(new Error("POST https://alice:hunter2-secret@mlflow.example/api failed")),
+  });
+  const res = await app.fetch(
+    post("/api/v1/loan/evaluate_dataset", { dataset_name: "loan_approval_test_set" }, {
+      Authorization: `Bearer ${TOKENS[0]}`,
+    }),
+  );
+  const job = await res.json();
+  assert.equal(res.status, 500);
+  assert.equal(job.status, "failed");
+  assert.match(job.error, /mlflow\.example\/api failed/);
+  assert.ok(!JSON.stringify(job).includes("hunter2-secret"), job.error);
+});

@@ -4,10 +4,9 @@ import { detectDataDrift, runDriftCheck } from "../../lib/drift/mod.ts";
 import { ksTwoSample } from "../../lib/stats/kolmogorov_smirnov.ts";
 import { benjaminiHochberg } from "../../lib/stats/multiple_testing.ts";
 import { wasserstein } from "../../lib/stats/wasserstein.ts";
+import { loadDriftFixtures } from "../stats/_stats_fixtures.ts";
 
-const fx = JSON.parse(
-  await Deno.readTextFile(new URL("../fixtures/stats/drift_fixtures.json", import.meta.url)),
-);
+const fx = loadDriftFixtures();
 const datasets = new DatasetManager({
   basePath: new URL("../../datasets", import.meta.url).pathname,
 });

@@ -49,3 +49,12 @@ export function assertClose(actual: number, expected: number, tol: number, where
     throw new Error(`${where}: expected ${expected} but found ${actual} (tolerance ${tol})`);
   }
 }
+
+/**
+ * Loads tests/fixtures/stats/drift_fixtures.json (SciPy/NumPy reference values written by
+ * generate_drift_fixtures.py), keyed by function: ks_2samp, chisquare, psi_numeric, …
+ */
+export function loadDriftFixtures(): ReturnType<typeof JSON.parse> {
+  const url = new URL("../fixtures/stats/drift_fixtures.json", import.meta.url);
+  return JSON.parse(Deno.readTextFileSync(url));
+}

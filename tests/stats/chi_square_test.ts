@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { chiSquare, chiSquareContingency, chiSquareTwoSample } from "../../lib/stats/chi_square.ts";
+import { loadDriftFixtures } from "./_stats_fixtures.ts";
 
-const fx = JSON.parse(
-  await Deno.readTextFile(new URL("../fixtures/stats/drift_fixtures.json", import.meta.url)),
-);
+const fx = loadDriftFixtures();
 const rel = (a: number, b: number) => (a === b ? 0 : Math.abs(a - b) / Math.abs(b));
 
 Deno.test("chiSquare() matches scipy.stats.chisquare to 1e-9", async (t) => {

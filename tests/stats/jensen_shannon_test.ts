@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { jensenShannon } from "../../lib/stats/jensen_shannon.ts";
+import { loadDriftFixtures } from "./_stats_fixtures.ts";
 
-const fx = JSON.parse(
-  await Deno.readTextFile(new URL("../fixtures/stats/drift_fixtures.json", import.meta.url)),
-);
+const fx = loadDriftFixtures();
 
 function close(a: number, b: number) {
   return a === b || Math.abs(a - b) <= 1e-9 * Math.abs(b) || Math.abs(a - b) < 1e-15;

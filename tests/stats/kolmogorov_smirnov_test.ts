@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { ksStatisticSorted, ksTwoSample, sortFloat64 } from "../../lib/stats/kolmogorov_smirnov.ts";
+import { loadDriftFixtures } from "./_stats_fixtures.ts";
 
-const fx = JSON.parse(
-  await Deno.readTextFile(new URL("../fixtures/stats/drift_fixtures.json", import.meta.url)),
-);
+const fx = loadDriftFixtures();
 
 function assertClose(actual: number, expected: number, rtol = 1e-9, what = "") {
   const err = actual === expected ? 0 : Math.abs(actual - expected) / Math.abs(expected);

@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { benjaminiHochberg, bonferroni } from "../../lib/stats/multiple_testing.ts";
+import { loadDriftFixtures } from "./_stats_fixtures.ts";
 
-const fx = JSON.parse(
-  await Deno.readTextFile(new URL("../fixtures/stats/drift_fixtures.json", import.meta.url)),
-);
+const fx = loadDriftFixtures();
 const close = (a: number, b: number) => a === b || Math.abs(a - b) <= 1e-12 * Math.abs(b);
 
 Deno.test("benjaminiHochberg() matches scipy.stats.false_discovery_control for bh and by", () => {

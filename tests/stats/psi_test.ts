@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { binCounts, psi, psiBand, psiFromCounts } from "../../lib/stats/psi.ts";
+import { loadDriftFixtures } from "./_stats_fixtures.ts";
 
-const fx = JSON.parse(
-  await Deno.readTextFile(new URL("../fixtures/stats/drift_fixtures.json", import.meta.url)),
-);
+const fx = loadDriftFixtures();
 const close = (a: number, b: number) => a === b || Math.abs(a - b) <= 1e-9 * Math.abs(b);
 
 Deno.test("psi() uses NumPy reference deciles as edges and matches the NumPy reference computation", () => {

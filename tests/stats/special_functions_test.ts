@@ -7,10 +7,9 @@ import {
   regularizedGammaQ,
   smirnovSf,
 } from "../../lib/stats/special_functions.ts";
+import { loadDriftFixtures } from "./_stats_fixtures.ts";
 
-const fx = JSON.parse(
-  await Deno.readTextFile(new URL("../fixtures/stats/drift_fixtures.json", import.meta.url)),
-);
+const fx = loadDriftFixtures();
 
 function relErr(a: number, b: number): number {
   return a === b ? 0 : Math.abs(a - b) / Math.abs(b);

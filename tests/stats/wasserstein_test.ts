@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { wasserstein } from "../../lib/stats/wasserstein.ts";
+import { loadDriftFixtures } from "./_stats_fixtures.ts";
 
-const fx = JSON.parse(
-  await Deno.readTextFile(new URL("../fixtures/stats/drift_fixtures.json", import.meta.url)),
-);
+const fx = loadDriftFixtures();
 const close = (a: number, b: number) => a === b || Math.abs(a - b) <= 1e-9 * Math.abs(b);
 
 Deno.test("wasserstein() matches scipy.stats.wasserstein_distance (ties, unequal sizes) to 1e-9", () => {

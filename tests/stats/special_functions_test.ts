@@ -46,6 +46,15 @@ Deno.test("logGamma() matches scipy.special.gammaln", () => {
   }
 });
 
+Deno.test("regularizedGammaP() and regularizedGammaQ() match scipy.special.gammainc and gammaincc", () => {
+  assert.ok(fx.gammainc.length >= 9);
+  for (const c of fx.gammainc) {
+    const p = regularizedGammaP(c.a, c.x), q = regularizedGammaQ(c.a, c.x);
+    assert.ok(relErr(p, c.p) <= 1e-12, `P(${c.a}, ${c.x}): ${p} vs ${c.p}`);
+    assert.ok(relErr(q, c.q) <= 1e-12, `Q(${c.a}, ${c.x}): ${q} vs ${c.q}`);
+  }
+});
+
 Deno.test("regularizedGammaP() and regularizedGammaQ() sum to one and reject a <= 0", () => {
   for (const [a, x] of [[0.5, 0.3], [3, 2], [10, 15]] as const) {
     assert.ok(Math.abs(regularizedGammaP(a, x) + regularizedGammaQ(a, x) - 1) < 1e-14);

@@ -1,7 +1,9 @@
 // Private rendering helpers for DriftReport: text summary, HTML table with inline SVG
 // distributions, and Vega-Lite specs. HTML escaping is lib/report's (result types render
 // through lib/report, see ARCHITECTURE.md §2).
+import { concatCharts } from "../report/concat_charts.ts";
 import { escapeHtml, formatValue } from "../report/format.ts";
+import { barChartSpec, histogramSpec } from "../report/vega_lite.ts";
 import type { DriftReportData } from "./drift_report.ts";
 import type { FeatureDistribution, FeatureDrift } from "./data_drift.ts";
 
@@ -141,59 +143,44 @@ export function renderHtmlPage(d: DriftReportData): string {
   }</pre></details></body></html>`;
 }
 
-/** One Vega-Lite v5 spec: a grid of per-feature distribution charts (reference vs current shares). */
+/** Each count as a share of the total (all zeros stay zeros). */
+function shares(counts: readonly number[]): number[] {
+  const total = counts.reduce((a, b) => a + b, 0) || 1;
+  return counts.map((c) => c / total);
+}
+
+/**
+ * One Vega-Lite v5 spec: a grid of per-feature distribution charts (reference vs current
+ * shares), built with lib/report's chart builders.
+ */
 export function renderVegaLite(d: DriftReportData): Record<string, unknown> {
   const charts = allRows(d).filter((f) => f.distribution).map((f) => {
     const dist = f.distribution!;
-    const tr = dist.reference.reduce((a, b) => a + b, 0) || 1;
-    const tc = dist.current.reduce((a, b) => a + b, 0) || 1;
     const title = `${f.name}${f.drifted ? " (drifted)" : ""}`;
+    const reference = shares(dist.reference), current = shares(dist.current);
     if (dist.type === "histogram") {
-      const values = dist.reference.flatMap((c, i) => [
-        { start: dist.edges[i], end: dist.edges[i + 1], dataset: "reference", share: c / tr },
-        {
-          start: dist.edges[i],
-          end: dist.edges[i + 1],
-          dataset: "current",
-          share: dist.current[i]! / tc,
-        },
-      ]);
-      return {
+      return histogramSpec(dist.edges, { reference, current }, {
         title,
         width: 220,
         height: 120,
-        data: { values },
-        mark: { type: "bar", opacity: 0.55 },
-        encoding: {
-          x: { field: "start", type: "quantitative", title: f.name },
-          x2: { field: "end" },
-          y: { field: "share", type: "quantitative", stack: null, title: "share" },
-          color: { field: "dataset", type: "nominal" },
-        },
-      };
+        valueTitle: f.name,
+        countTitle: "share",
+      });
     }
-    const values = dist.categories.flatMap((k, i) => [
-      { category: k, dataset: "reference", share: dist.reference[i]! / tr },
-      { category: k, dataset: "current", share: dist.current[i]! / tc },
-    ]);
-    return {
-      title,
-      width: 220,
-      height: 120,
-      data: { values },
-      mark: "bar",
-      encoding: {
-        x: { field: "category", type: "nominal", title: f.name },
-        xOffset: { field: "dataset" },
-        y: { field: "share", type: "quantitative", title: "share" },
-        color: { field: "dataset", type: "nominal" },
-      },
-    };
+    return barChartSpec(
+      dist.categories.flatMap((label, i) => [
+        { label, value: reference[i]!, group: "reference" },
+        { label, value: current[i]!, group: "current" },
+      ]),
+      { title, width: 220, valueTitle: "share", labelTitle: f.name },
+    );
   });
-  return {
-    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
-    title: headline(d),
-    columns: 3,
-    concat: charts,
-  };
+  if (charts.length === 0) {
+    return {
+      $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+      title: headline(d),
+      concat: [],
+    };
+  }
+  return concatCharts(charts, { columns: 3, title: headline(d) });
 }

@@ -112,7 +112,7 @@ export function heatmapSpec(
 export function histogramSpec(
   edges: readonly number[],
   series: Record<string, readonly number[]>,
-  options: ChartOptions & { valueTitle?: string } = {},
+  options: ChartOptions & { valueTitle?: string; countTitle?: string } = {},
 ): VegaLiteSpec {
   const values: { start: number; end: number; count: number; series: string }[] = [];
   for (const [name, counts] of Object.entries(series)) {
@@ -140,7 +140,12 @@ export function histogramSpec(
         title: options.valueTitle ?? "value",
       },
       x2: { field: "end" },
-      y: { field: "count", type: "quantitative", stack: null },
+      y: {
+        field: "count",
+        type: "quantitative",
+        stack: null,
+        ...(options.countTitle ? { title: options.countTitle } : {}),
+      },
       color: { field: "series", type: "nominal" },
     },
   };

@@ -70,9 +70,7 @@ function svgDistribution(dist: FeatureDistribution | undefined): string {
   if (!dist) return "";
   const W = 180, H = 40;
   const n = dist.reference.length;
-  const tr = dist.reference.reduce((a, b) => a + b, 0) || 1;
-  const tc = dist.current.reduce((a, b) => a + b, 0) || 1;
-  const pr = dist.reference.map((c) => c / tr), pc = dist.current.map((c) => c / tc);
+  const pr = shares(dist.reference), pc = shares(dist.current);
   const max = Math.max(...pr, ...pc, 1e-12);
   const bw = W / n;
   const bars: string[] = [];

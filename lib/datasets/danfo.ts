@@ -6,14 +6,17 @@
  *
  * @module
  */
-import type { DataFrame } from "danfojs";
 import { inferSchema, type InferSchemaOptions } from "./schema.ts";
 import type { ColumnSpec, Dataset, DatasetMetadata, DatasetSchema, Row } from "./types.ts";
 
 export type { ColumnSpec, Dataset, DatasetMetadata, DatasetSchema, InferSchemaOptions, Row };
+export type { ColumnType, DatasetOperation, DatasetParent, DatasetSource } from "./types.ts";
 
 /** The danfojs module, loaded on first use. */
 export type Danfo = typeof import("danfojs");
+
+/** A danfojs `DataFrame` (the class of the lazily loaded module). */
+export type DataFrame = InstanceType<Danfo["DataFrame"]>;
 
 let danfo: Promise<Danfo> | undefined;
 

@@ -53,13 +53,9 @@ if (!(timeoutMs > 0)) {
   Deno.exit(2);
 }
 const target = resolveTrackingTarget(uri);
-using client = new MlflowClient(
-  {
-    ...target.transport,
-    retry: { maxRetries: 2, totalBudgetMs: 10_000, ...target.transport.retry },
-  },
-  target.close,
-);
+using client = MlflowClient.fromTarget(target, {
+  retry: { maxRetries: 2, totalBudgetMs: 10_000, ...target.transport.retry },
+});
 const report = await syncStore({
   client,
   uri,

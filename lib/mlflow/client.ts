@@ -12,6 +12,9 @@ import { LoggedModelsApi } from "./logged_models.ts";
 import { ModelVersionsApi, RegisteredModelsApi } from "./registry.ts";
 import { RunsApi } from "./runs.ts";
 import { MlflowTransport, type TransportOptions } from "./transport.ts";
+import type { ArtifactRepositoryFactory } from "./artifacts.ts";
+import { databricksTarget } from "./databricks/target.ts";
+import type { UnityCatalogRegistry } from "./databricks/unity_catalog.ts";
 
 /**
  * Options of {@link MlflowClient}: the transport's options (tracking URI, auth, timeout,
@@ -28,6 +31,12 @@ export interface TrackingTarget {
   transport: TransportOptions;
   /** Releases what the resolution opened (e.g. an HTTP client with a private CA). */
   close?: () => void;
+  /** Artifact repositories by URI scheme beyond the built-in ones (Databricks: `dbfs`). */
+  artifactRepositories?: Record<string, ArtifactRepositoryFactory>;
+  /** The Unity Catalog registry, when the target is Databricks with a `databricks-uc` registry. */
+  unityCatalog?: UnityCatalogRegistry;
+  /** Checks an experiment name for the target (Databricks: a workspace path). */
+  validateExperimentName?: (name: string) => void;
 }
 
 function envNumber(read: EnvReader, name: string, integer: boolean): number | undefined {
@@ -50,8 +59,9 @@ function envFlag(read: EnvReader, name: string): boolean {
 /**
  * Resolves a tracking URI and MLflow's environment variables into transport options.
  * This is the one place where URI schemes are dispatched: `http(s)://host[:port][/prefix]`
- * is handled here; `databricks`, `databricks://<profile>` and `databricks-uc` belong to
- * `lib/mlflow/databricks` (this function refuses them until that module is wired in here).
+ * is handled here, and `databricks` / `databricks://<profile>` by `lib/mlflow/databricks`
+ * (workspace host and credentials from `DATABRICKS_*` variables or `~/.databrickscfg`, OAuth
+ * machine-to-machine, `dbfs:` artifacts, the Unity Catalog registry).
  *
  * Variables read: `MLFLOW_TRACKING_USERNAME` + `MLFLOW_TRACKING_PASSWORD` (Basic; wins over
  * the token, as in MLflow's Python client), `MLFLOW_TRACKING_TOKEN` (Bearer),
@@ -72,14 +82,26 @@ function envFlag(read: EnvReader, name: string): boolean {
 export function resolveTrackingTarget(uri: string, read: EnvReader = readEnv): TrackingTarget {
   const trimmed = uri.trim();
   if (/^databricks(-uc)?(:|$)/i.test(trimmed)) {
-    throw new Error(
-      `The tracking URI '${redact(trimmed)}' points at Databricks. Databricks support ` +
-        "(workspace host, PAT, ~/.databrickscfg profiles, OAuth M2M, dbfs: artifacts, Unity " +
-        "Catalog) comes from lib/mlflow/databricks and is not wired into resolveTrackingTarget " +
-        "yet: use `databricksTarget(uri)` from `@evalkit/evalkit/databricks` and " +
-        "`new MlflowClient({ transport: target.transport })`, or an http(s):// tracking URI " +
-        "for an open-source MLflow server.",
-    );
+    // Workspace host and credentials from DATABRICKS_* or ~/.databrickscfg (lib/mlflow/databricks).
+    const timeout = envNumber(read, "MLFLOW_HTTP_REQUEST_TIMEOUT", false);
+    if (timeout === 0) throw new RangeError("Expected MLFLOW_HTTP_REQUEST_TIMEOUT to be > 0");
+    const maxRetries = envNumber(read, "MLFLOW_HTTP_REQUEST_MAX_RETRIES", true);
+    const db = databricksTarget(trimmed, {
+      env: read,
+      ...(timeout === undefined ? {} : { timeoutMs: timeout * 1000 }),
+      ...(maxRetries === undefined ? {} : { retry: { maxRetries } }),
+    });
+    return {
+      transport: {
+        trackingUri: db.baseUrl,
+        auth: db.auth,
+        ...(timeout === undefined ? {} : { timeoutMs: timeout * 1000 }),
+        ...(maxRetries === undefined ? {} : { retry: { maxRetries } }),
+      },
+      artifactRepositories: { dbfs: db.artifactRepositoryFactory },
+      ...(db.registry ? { unityCatalog: db.registry } : {}),
+      validateExperimentName: db.validateExperimentName,
+    };
   }
   if (!/^https?:\/\//i.test(trimmed)) {
     throw new TypeError(
@@ -164,19 +186,58 @@ export class MlflowClient implements Disposable {
   readonly modelVersions: ModelVersionsApi;
   /** MLflow 3 logged models. */
   readonly loggedModels: LoggedModelsApi;
+  /** The Unity Catalog registry when the client targets Databricks with `databricks-uc`. */
+  unityCatalog?: UnityCatalogRegistry;
   readonly #onClose: (() => void) | undefined;
   #closed = false;
 
-  /** Creates a client from transport options or a ready transport. */
-  constructor(options: MlflowClientOptions, onClose?: () => void) {
+  /**
+   * Creates a client from transport options or a ready transport. `extras.onClose` runs on
+   * {@link MlflowClient.close}; `extras.checkExperimentName` adds a target's rule for new
+   * experiment names.
+   */
+  constructor(
+    options: MlflowClientOptions,
+    extras: { onClose?: () => void; checkExperimentName?: (name: string) => void } = {},
+  ) {
     this.transport = "transport" in options ? options.transport : new MlflowTransport(options);
-    this.experiments = new ExperimentsApi(this.transport);
+    this.experiments = new ExperimentsApi(this.transport, extras.checkExperimentName);
     this.runs = new RunsApi(this.transport);
     this.artifacts = new ArtifactsApi(this.transport);
     this.models = new RegisteredModelsApi(this.transport);
     this.modelVersions = new ModelVersionsApi(this.transport);
     this.loggedModels = new LoggedModelsApi(this.transport);
-    this.#onClose = onClose;
+    this.#onClose = extras.onClose;
+  }
+
+  /**
+   * A client for a resolved {@link TrackingTarget}: its transport (with `overrides`, e.g. a
+   * shorter retry policy), artifact repositories (Databricks `dbfs:`), Unity Catalog registry
+   * and experiment-name rule.
+   *
+   * @example
+   * ```ts
+   * import { MlflowClient, resolveTrackingTarget } from "@evalkit/evalkit/mlflow";
+   * const target = resolveTrackingTarget("http://127.0.0.1:5000", () => undefined);
+   * using client = MlflowClient.fromTarget(target, { retry: { maxRetries: 2 } });
+   * if (!client.transport.baseUrl.endsWith(":5000")) throw new Error("unexpected");
+   * ```
+   */
+  static fromTarget(
+    target: TrackingTarget,
+    overrides: Partial<TransportOptions> = {},
+  ): MlflowClient {
+    const client = new MlflowClient({ ...target.transport, ...overrides }, {
+      ...(target.close ? { onClose: target.close } : {}),
+      ...(target.validateExperimentName
+        ? { checkExperimentName: target.validateExperimentName }
+        : {}),
+    });
+    for (const [scheme, factory] of Object.entries(target.artifactRepositories ?? {})) {
+      client.artifacts.register(scheme, factory);
+    }
+    if (target.unityCatalog) client.unityCatalog = target.unityCatalog;
+    return client;
   }
 
   /**
@@ -195,8 +256,7 @@ export class MlflowClient implements Disposable {
         "MLFLOW_TRACKING_URI is not set: set it to an MLflow server (e.g. http://127.0.0.1:5000)",
       );
     }
-    const target = resolveTrackingTarget(uri, read);
-    return new MlflowClient(target.transport, target.close);
+    return MlflowClient.fromTarget(resolveTrackingTarget(uri, read));
   }
 
   /** Releases resources opened by {@link MlflowClient.fromEnv} (an HTTP client for a CA bundle). */

@@ -67,15 +67,21 @@ function assertTags(tags: Record<string, string> | undefined): void {
  */
 export class ExperimentsApi {
   readonly #t: MlflowTransport;
+  readonly #checkName: (name: string) => void;
 
-  /** Creates the API over a transport. */
-  constructor(transport: MlflowTransport) {
+  /**
+   * Creates the API over a transport. `checkName` adds a target's own rule for new experiment
+   * names (Databricks: a workspace path such as `/Shared/ai-agents/<agent>`).
+   */
+  constructor(transport: MlflowTransport, checkName: (name: string) => void = () => {}) {
     this.#t = transport;
+    this.#checkName = checkName;
   }
 
   /** Creates an experiment and returns its id. A taken name fails with `RESOURCE_ALREADY_EXISTS`. */
   async create(name: string, options: CreateExperimentOptions = {}): Promise<string> {
     assertName(name);
+    this.#checkName(name);
     assertTags(options.tags);
     const res = await this.#t.post(`${API}/create`, {
       name,

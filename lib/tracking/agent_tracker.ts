@@ -143,13 +143,9 @@ export class AgentTracker {
     const { MlflowClient, resolveTrackingTarget } = await import("../mlflow/mod.ts");
     const target = resolveTrackingTarget(uri);
     // Short retries: the outbox and the flusher's own backoff handle a server that is down.
-    const client = new MlflowClient(
-      {
-        ...target.transport,
-        retry: { maxRetries: 2, totalBudgetMs: 10_000, ...target.transport.retry },
-      },
-      target.close,
-    );
+    const client = MlflowClient.fromTarget(target, {
+      retry: { maxRetries: 2, totalBudgetMs: 10_000, ...target.transport.retry },
+    });
     this.#ownClient = client;
     this.#client = client;
     return this.#client;

@@ -60,3 +60,26 @@ Deno.test("MlflowClient on a Databricks target (OAuth M2M) logs a run and its db
   assert.equal(standin.stats.tokensIssued, 1);
   assert.ok(standin.stats.filesPut >= 1);
 });
+
+Deno.test("MlflowClient.fromEnv() with MLFLOW_TRACKING_URI=databricks reaches the workspace, dbfs: artifacts and workspace-path rule included", async () => {
+  await using standin = await startDatabricksStandin({
+    mlflowUri: testMlflowUri(),
+    oauthClients: { [CLIENT_ID]: SECRET },
+  });
+  using client = MlflowClient.fromEnv({
+    env: {
+      MLFLOW_TRACKING_URI: "databricks",
+      DATABRICKS_HOST: standin.url,
+      DATABRICKS_CLIENT_ID: CLIENT_ID,
+      DATABRICKS_CLIENT_SECRET: SECRET,
+    },
+  });
+  await assert.rejects(client.experiments.create(uniqueName("not-a-workspace-path")), TypeError);
+  const experiment = await client.experiments.getOrCreate(`/Shared/ai-agents/${uniqueName("env")}`);
+  const run = await client.runs.create({ experimentId: experiment.experimentId });
+  assert.match(run.info.artifactUri, /^dbfs:\//);
+  await client.artifacts.upload(run.info.artifactUri, "notes.txt", "from fromEnv");
+  assert.equal(await client.artifacts.readText(run.info.artifactUri, "notes.txt"), "from fromEnv");
+  assert.ok(client.unityCatalog, "the registry defaults to Unity Catalog on Databricks");
+  assert.equal(standin.stats.tokensIssued, 1);
+});

@@ -64,12 +64,33 @@ Deno.test("resolveTrackingTarget() reads timeout and retries and refuses half-se
   );
 });
 
-Deno.test("resolveTrackingTarget() sends Databricks URIs to lib/mlflow/databricks", async (t) => {
-  for (const uri of ["databricks", "databricks://prod", "databricks-uc"]) {
-    await t.step(uri, () => {
-      assert.throws(() => resolveTrackingTarget(uri, () => undefined), /lib\/mlflow\/databricks/);
-    });
-  }
+Deno.test("resolveTrackingTarget() resolves Databricks URIs through lib/mlflow/databricks", async (t) => {
+  await t.step("without settings the error names what to set", () => {
+    for (const uri of ["databricks", "databricks://prod"]) {
+      assert.throws(() => resolveTrackingTarget(uri, () => undefined), /DATABRICKS_HOST/);
+    }
+  });
+  await t.step("databricks-uc is a registry URI, not a tracking URI", () => {
+    assert.throws(
+      () => resolveTrackingTarget("databricks-uc", () => undefined),
+      /MLFLOW_REGISTRY_URI=databricks-uc/,
+    );
+  });
+  await t.step("host and token give a bearer target with dbfs: artifacts and Unity Catalog", () => {
+    const env: Record<string, string> = {
+      DATABRICKS_HOST: "https://ws.example.com",
+      DATABRICKS_TOKEN: "dapi0123456789abcdef0123456789abcdef",
+      MLFLOW_HTTP_REQUEST_TIMEOUT: "7",
+    };
+    const target = resolveTrackingTarget("databricks", (n) => env[n]);
+    assert.equal(target.transport.trackingUri, "https://ws.example.com");
+    assert.equal(target.transport.auth?.type, "bearer");
+    assert.equal(target.transport.timeoutMs, 7000);
+    assert.deepEqual(Object.keys(target.artifactRepositories ?? {}), ["dbfs"]);
+    assert.ok(target.unityCatalog);
+    assert.throws(() => target.validateExperimentName?.("loan-evals"), TypeError);
+    target.validateExperimentName?.("/Shared/ai-agents/loan_approval");
+  });
 });
 
 Deno.test("resolveTrackingTarget() refuses store URIs that are not http(s)", () => {

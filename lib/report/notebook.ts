@@ -36,3 +36,5 @@ export type { ComparedRun, CompareRunsOptions, RunLike } from "./run_comparison.
 export { DatasetView, datasetView } from "./dataset_view.ts";
 export type { DatasetViewOptions, DatasetViewSource } from "./dataset_view.ts";
 export { Displayable, displayable } from "./displayable.ts";
+export type { ColumnStats } from "./describe_columns.ts";
+export type { VegaLiteSpec } from "./vega_lite.ts";

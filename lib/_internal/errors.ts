@@ -20,7 +20,18 @@ export interface Issue {
   line?: number;
 }
 
-/** Formats an issue as `file:line: path: message` for a terminal. */
+/**
+ * Formats an issue as `file:line: path: message` for a terminal.
+ *
+ * @example
+ * ```ts
+ * import { formatIssue } from "@evalkit/evalkit";
+ * const text = formatIssue({
+ *   code: "wrong_type", path: [41, "credit_score"], message: "expected a number", file: "a.csv", line: 43,
+ * });
+ * if (text !== "a.csv:43: 41.credit_score: expected a number") throw new Error(text);
+ * ```
+ */
 export function formatIssue(issue: Issue): string {
   const where = [issue.file, issue.line].filter((x) => x !== undefined).join(":");
   const path = issue.path.length > 0 ? issue.path.join(".") : "";

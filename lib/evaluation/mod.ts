@@ -36,7 +36,6 @@ export { classificationMetrics, metricKeyPart } from "./metrics.ts";
 export type { ClassificationMetricsInput, ClassificationSummary, ClassMetrics } from "./metrics.ts";
 export { costOf, DEFAULT_PRICE_TABLE, priceOf, summarizeUsage } from "./cost.ts";
 export type { ModelPrice, ModelUsageSummary, PriceTable, UsageSummary } from "./cost.ts";
-export { quantile, quantileSorted } from "./quantile.ts";
 export { formatGateResult, greaterIsBetter, parseGateFlags, validateMetrics } from "./gates.ts";
 export type { GateCheck, GateFlags, GateResult, MetricThreshold } from "./gates.ts";
 export { diffRows } from "./compare.ts";

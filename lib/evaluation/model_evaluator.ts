@@ -16,7 +16,7 @@ import { meanStdCi } from "../stats/mod.ts";
 import { type RateLimit, runAgent, type RunProgress } from "./runner.ts";
 import { classificationMetrics, metricKeyPart } from "./metrics.ts";
 import { costOf, DEFAULT_PRICE_TABLE, type PriceTable, summarizeUsage } from "./cost.ts";
-import { quantileSorted } from "./quantile.ts";
+import { sortedQuantile } from "../stats/mod.ts";
 import { type MetricThreshold, validateMetrics } from "./gates.ts";
 import { type ComparableRow, diffRows } from "./compare.ts";
 import { EvalResult, type EvalRow, type MetricSummary } from "./eval_result.ts";
@@ -127,9 +127,9 @@ function performanceMetrics(
     let sum = 0;
     for (const x of s) sum += x;
     m.latency_avg_ms = sum / s.length;
-    m.latency_p50_ms = quantileSorted(s, 0.5);
-    m.latency_p95_ms = quantileSorted(s, 0.95);
-    m.latency_p99_ms = quantileSorted(s, 0.99);
+    m.latency_p50_ms = sortedQuantile(s, 0.5);
+    m.latency_p95_ms = sortedQuantile(s, 0.95);
+    m.latency_p99_ms = sortedQuantile(s, 0.99);
     m.latency_max_ms = s[s.length - 1]!;
   }
   return m;

@@ -17,6 +17,7 @@ import {
   type EvalResult,
   formatGateResult,
   formatProgress,
+  HEADLINE_METRICS,
   type MetricThreshold,
   ModelEvaluator,
   parseGateFlags,
@@ -250,23 +251,7 @@ function parseTags(list: string[]): Record<string, string> {
 
 function printSummary(result: EvalResult): void {
   const m = result.metrics;
-  const keys = [
-    "example_count",
-    "accuracy_score",
-    "precision_score",
-    "recall_score",
-    "f1_score",
-    "roc_auc",
-    "precision_recall_auc",
-    "error_count",
-    "latency_p50_ms",
-    "latency_p95_ms",
-    "latency_p99_ms",
-    "throughput_rows_per_s",
-    "wall_time_s",
-    "tokens_total",
-    "cost_usd_total",
-  ].filter((k) => m[k] !== undefined);
+  const keys = HEADLINE_METRICS.filter((k) => m[k] !== undefined);
   const rows = keys.map((k) => {
     const s = result.summary?.[k];
     return s

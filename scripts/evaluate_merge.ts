@@ -19,6 +19,7 @@ import {
   type EvalRow,
   formatGateResult,
   type GateResult,
+  HEADLINE_METRICS,
   metricKeyPart,
   type MetricThreshold,
   parseGateFlags,
@@ -657,23 +658,7 @@ export async function main(args: string[]): Promise<number> {
     console.log(
       `Merged ${report.shardCount} shards (${report.rows} rows) into parent run ${report.parentRunId}: FINISHED`,
     );
-    const keys = [
-      "example_count",
-      "accuracy_score",
-      "precision_score",
-      "recall_score",
-      "f1_score",
-      "roc_auc",
-      "precision_recall_auc",
-      "error_count",
-      "latency_p50_ms",
-      "latency_p95_ms",
-      "latency_p99_ms",
-      "throughput_rows_per_s",
-      "wall_time_s",
-      "tokens_total",
-      "cost_usd_total",
-    ].filter((k) => report.metrics[k] !== undefined);
+    const keys = HEADLINE_METRICS.filter((k) => report.metrics[k] !== undefined);
     console.log(
       markdownTable(["metric", "value"], keys.map((k) => [k, formatValue(report.metrics[k]!)])),
     );

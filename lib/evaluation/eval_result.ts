@@ -111,7 +111,17 @@ export interface EvalResultData {
   baseline?: { runId: string; metrics: Record<string, number>; rowDiff?: RowDiff };
 }
 
-const HEADLINE = [
+/**
+ * The headline metrics, in display order: the terminal summary, the Markdown summary and the
+ * notebook table show these (when present).
+ *
+ * @example
+ * ```ts
+ * import { HEADLINE_METRICS } from "@evalkit/evalkit/evaluation";
+ * if (HEADLINE_METRICS[1] !== "accuracy_score") throw new Error("unexpected");
+ * ```
+ */
+export const HEADLINE_METRICS: readonly string[] = Object.freeze([
   "example_count",
   "accuracy_score",
   "precision_score",
@@ -131,7 +141,7 @@ const HEADLINE = [
   "tokens_total",
   "cost_usd_total",
   "cost_usd_per_request",
-];
+]);
 
 /**
  * The result of `ModelEvaluator.evaluateDataset`: plain data plus renderers. In a Deno
@@ -257,7 +267,7 @@ export class EvalResult implements EvalResultData {
   }
 
   #metricRows(): unknown[][] {
-    const keys = HEADLINE.filter((k) => this.metrics[k] !== undefined);
+    const keys = HEADLINE_METRICS.filter((k) => this.metrics[k] !== undefined);
     if (this.summary) {
       return keys.map((k) => {
         const s = this.summary![k];
@@ -320,7 +330,7 @@ export class EvalResult implements EvalResultData {
     }
     if (this.baseline) {
       const b = this.baseline;
-      const keys = HEADLINE.filter((k) =>
+      const keys = HEADLINE_METRICS.filter((k) =>
         this.metrics[k] !== undefined && b.metrics[k] !== undefined
       );
       out.push(

@@ -42,7 +42,7 @@ export { diffRows } from "./compare.ts";
 export type { ComparableRow, RowChange, RowDiff, RowDiffEntry } from "./compare.ts";
 export { loadBaseline, rowsFromTable } from "./baseline.ts";
 export type { Baseline, LoadBaselineOptions } from "./baseline.ts";
-export { EvalResult } from "./eval_result.ts";
+export { EvalResult, HEADLINE_METRICS } from "./eval_result.ts";
 export type { EvalResultData, EvalRow, MetricSummary } from "./eval_result.ts";
 export { ModelEvaluator, RESULTS_TABLE_PATH } from "./model_evaluator.ts";
 export type { EvaluateOptions, EvaluationProgress } from "./model_evaluator.ts";

@@ -10,18 +10,26 @@ function freePort(): number {
   return port;
 }
 
-async function waitHealthy(base: string): Promise<void> {
+/** Waits for /health; fails at once with the server's output when it exits first. */
+async function waitHealthy(
+  base: string,
+  child: Deno.ChildProcess,
+  logs: Promise<string[]>,
+): Promise<void> {
+  let exited = false;
+  child.status.then(() => exited = true);
   for (let i = 0; i < 300; i++) {
+    if (exited) throw new Error(`deno task serve exited early:\n${(await logs).join("\n")}`);
     try {
       const res = await fetch(`${base}/health`);
       await res.body?.cancel();
       if (res.ok) return;
     } catch {
-      // not yet listening
+      // not listening yet
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error("the API did not come up");
+  throw new Error("the API did not answer /health within 30 s");
 }
 
 Deno.test({
@@ -60,7 +68,7 @@ Deno.test({
     ]);
     const client = new MlflowClient({ trackingUri: uri });
     try {
-      await waitHealthy(base);
+      await waitHealthy(base, child, logs);
       const auth = { Authorization: `Bearer ${TOKENS[1]}`, "Content-Type": "application/json" };
       const outcomes: string[] = [];
       for (const credit_score of [780, 720, 540]) {

@@ -23,7 +23,12 @@ import {
   parseGateFlags,
   type PriceTable,
 } from "../lib/evaluation/mod.ts";
-import { type DriftReport, logDriftReport, runDriftCheck } from "../lib/drift/mod.ts";
+import {
+  type DriftReport,
+  logDriftReport,
+  runDriftCheck,
+  sendDriftAlert,
+} from "../lib/drift/mod.ts";
 import { formatValue } from "../lib/report/format.ts";
 import { markdownTable } from "../lib/report/tables.ts";
 import { MlflowClient } from "../lib/mlflow/client.ts";
@@ -86,6 +91,8 @@ Drift
   --drift-detection          also check data drift of --dataset against --baseline-dataset and
                              log the drift report in the same run (exit 4 if drifted)
   --baseline-dataset <name[@version]>  reference data for drift              [baseline_v1]
+  --alert-webhook <url>      when drift is found, POST a Slack-compatible JSON alert there
+                             (3 retries) [EVALKIT_DRIFT_WEBHOOK_URL]
 Sharding (needs MLFLOW_TRACKING_URI; see docs/evaluation.md "Sharded evaluation")
   --shard i/n                evaluate shard i of n (rows whose sha256(id) mod n = i) as a child
                              run of the parent run; combine with 'deno task evaluate:merge'
@@ -348,6 +355,7 @@ async function main(args: string[]): Promise<number> {
         "target-field": { type: "string" },
         "drift-detection": { type: "boolean" },
         "baseline-dataset": { type: "string" },
+        "alert-webhook": { type: "string" },
         concurrency: { type: "string" },
         "timeout-ms": { type: "string" },
         retries: { type: "string" },
@@ -417,6 +425,14 @@ async function main(args: string[]): Promise<number> {
       if (!readEnv("MLFLOW_TRACKING_URI")) throw new UsageError(NEEDS_SERVER);
     } else if (flags["parent-run"] || flags["shard-group"] !== undefined) {
       throw new UsageError("--parent-run and --shard-group go with --shard i/n");
+    }
+    if (flags["alert-webhook"] !== undefined) {
+      if (!flags["drift-detection"]) {
+        throw new UsageError("--alert-webhook goes with --drift-detection");
+      }
+      if (!/^https?:\/\/[^/]/i.test(flags["alert-webhook"])) {
+        throw new UsageError("Expected --alert-webhook to be an absolute http(s) URL");
+      }
     }
     thresholds = parseGateFlags({
       failUnder: flags["fail-under"] ?? [],
@@ -699,6 +715,19 @@ async function main(args: string[]): Promise<number> {
   }
   if (drift?.driftDetected) {
     if (flags.json) console.error("Data drift detected (exit 4).");
+    const webhook = flags["alert-webhook"] ?? readEnv("EVALKIT_DRIFT_WEBHOOK_URL");
+    if (webhook) {
+      try {
+        const sent = await sendDriftAlert(drift, { url: webhook, retries: 3 });
+        console.error(
+          sent.delivered
+            ? `Drift alert delivered (${sent.attempts} attempt(s)).`
+            : `warning: the drift alert was not delivered after ${sent.attempts} attempt(s): ${sent.error}`,
+        );
+      } catch (e) {
+        console.error(`warning: the drift alert was not sent: ${(e as Error).message}`);
+      }
+    }
     return 4;
   }
   return 0;

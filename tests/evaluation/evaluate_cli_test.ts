@@ -240,3 +240,33 @@ Deno.test("--drift-detection logs the drift report in the same run and exits 4 w
   assert.ok(run!.latestMetrics.accuracy_score! > 0.5);
   for (const r of [stable, drifted]) await Deno.remove(r.home, { recursive: true });
 });
+
+Deno.test("--alert-webhook posts a Slack-compatible alert when drift is found, retrying a failed delivery", async () => {
+  const received: { text: string }[] = [];
+  let calls = 0;
+  await using hook = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    calls++;
+    if (calls === 1) return new Response("busy", { status: 503 }); // first delivery fails
+    received.push(await req.json());
+    return new Response("ok");
+  });
+  const url = `http://127.0.0.1:${hook.addr.port}/hooks/T000/B000/secret`;
+  const drifted = await evaluate([
+    "--dataset",
+    "current_month",
+    "--drift-detection",
+    "--alert-webhook",
+    url,
+  ]);
+  assert.equal(drifted.code, 4, drifted.stderr);
+  assert.match(drifted.stderr, /Drift alert delivered \(2 attempt\(s\)\)/);
+  assert.equal(received.length, 1);
+  assert.match(received[0]!.text, /DRIFT DETECTED/);
+  const stable = await evaluate(["--drift-detection"], { EVALKIT_DRIFT_WEBHOOK_URL: url });
+  assert.equal(stable.code, 0, stable.stderr);
+  assert.equal(received.length, 1, "no alert without drift");
+  const bad = await evaluate(["--alert-webhook", url]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--alert-webhook goes with --drift-detection/);
+  for (const r of [drifted, stable, bad]) await Deno.remove(r.home, { recursive: true });
+});

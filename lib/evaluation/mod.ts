@@ -45,5 +45,11 @@ export type { Baseline, LoadBaselineOptions } from "./baseline.ts";
 export { EvalResult, HEADLINE_METRICS } from "./eval_result.ts";
 export type { EvalResultData, EvalRow, MetricSummary } from "./eval_result.ts";
 export { ModelEvaluator, RESULTS_TABLE_PATH } from "./model_evaluator.ts";
-export type { EvaluateOptions, EvaluationProgress } from "./model_evaluator.ts";
+export type {
+  DetectDriftOptions,
+  DriftSide,
+  EvaluateOptions,
+  EvaluationProgress,
+  PerformanceDriftReport,
+} from "./model_evaluator.ts";
 export { formatProgress } from "./progress.ts";

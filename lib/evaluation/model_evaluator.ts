@@ -20,7 +20,48 @@ import { sortedQuantile } from "../stats/mod.ts";
 import { type MetricThreshold, validateMetrics } from "./gates.ts";
 import { type ComparableRow, diffRows } from "./compare.ts";
 import { EvalResult, type EvalRow, type MetricSummary } from "./eval_result.ts";
-import { type Baseline, loadBaseline } from "./baseline.ts";
+import { type Baseline, loadBaseline, type LoadBaselineOptions } from "./baseline.ts";
+import { detectPerformanceDrift, type PerformanceDriftResult } from "../drift/performance_drift.ts";
+
+/** One side of a performance-drift comparison: a dataset to evaluate, a finished result, or a run. */
+export type DriftSide = Dataset | EvalResult | { runId: string };
+
+/** Options of {@link ModelEvaluator.detectDrift}. */
+export interface DetectDriftOptions {
+  /** The baseline: a dataset (evaluated now), an earlier result, or an evaluation run id. */
+  baselineDataset: DriftSide;
+  /** The current data, likewise. */
+  currentDataset: DriftSide;
+  /** Relative degradation that counts as drift. Default 0.05 (5%). */
+  threshold?: number;
+  /** Metrics compared. Default: the classification metrics both sides have. */
+  metrics?: readonly string[];
+  /** Options for the evaluations this call runs (tracker, concurrency, …). */
+  evaluate?: EvaluateOptions;
+  /** Where to read runs given by id (default: MLFLOW_TRACKING_URI, else the local store). */
+  runs?: LoadBaselineOptions;
+}
+
+/** What {@link ModelEvaluator.detectDrift} returns: the guide's `{ hasDrift, metricDeltas, threshold }` and more. */
+export interface PerformanceDriftReport extends PerformanceDriftResult {
+  /** The baseline side's metrics. */
+  baselineMetrics: Record<string, number>;
+  /** The current side's metrics. */
+  currentMetrics: Record<string, number>;
+  /** Results of the evaluations this call ran (per side), when it ran them. */
+  evaluations: { baseline?: EvalResult; current?: EvalResult };
+}
+
+/** Metrics performance drift tracks by default (when present on both sides). */
+const DRIFT_METRICS = [
+  "accuracy_score",
+  "precision_score",
+  "recall_score",
+  "f1_score",
+  "roc_auc",
+  "precision_recall_auc",
+  "error_rate",
+];
 
 /**
  * The per-row table artifact, named as MLflow's evaluation table.
@@ -159,6 +200,51 @@ export class ModelEvaluator {
   constructor(agentName: string, agent: Agent) {
     this.agentName = agentName;
     this.agent = agent;
+  }
+
+  /**
+   * Performance drift, as in the guide: evaluates the baseline and the current data (or reuses
+   * finished results or runs) and reports each tracked metric's change; `hasDrift` when one
+   * degrades by more than `threshold` (default 5%) relative to the baseline.
+   *
+   * @example
+   * ```ts ignore
+   * import { ModelEvaluator } from "@evalkit/evalkit/evaluation";
+   * import { LoanApprovalAgent } from "@evalkit/evalkit/agents";
+   * import { DatasetManager } from "@evalkit/evalkit/datasets";
+   * const dm = new DatasetManager();
+   * const drift = await new ModelEvaluator("loan_approval", new LoanApprovalAgent()).detectDrift({
+   *   baselineDataset: await dm.load("baseline_v1"),
+   *   currentDataset: await dm.load("current_month"),
+   *   threshold: 0.05,
+   * });
+   * console.log(drift.hasDrift, drift.metricDeltas.accuracy_score);
+   * ```
+   */
+  async detectDrift(options: DetectDriftOptions): Promise<PerformanceDriftReport> {
+    const evaluations: { baseline?: EvalResult; current?: EvalResult } = {};
+    const metricsOf = async (side: DriftSide, which: "baseline" | "current") => {
+      if (side instanceof EvalResult) return side.metrics;
+      if ("runId" in side && !("rows" in side)) {
+        return (await loadBaseline(side.runId, options.runs)).metrics;
+      }
+      const result = await this.evaluateDataset(side as Dataset, options.evaluate);
+      evaluations[which] = result;
+      return result.metrics;
+    };
+    const baselineMetrics = await metricsOf(options.baselineDataset, "baseline");
+    const currentMetrics = await metricsOf(options.currentDataset, "current");
+    const metrics = options.metrics ??
+      DRIFT_METRICS.filter((k) =>
+        baselineMetrics[k] !== undefined && currentMetrics[k] !== undefined
+      );
+    const result = detectPerformanceDrift({
+      baselineMetrics,
+      currentMetrics,
+      metrics,
+      ...(options.threshold === undefined ? {} : { threshold: options.threshold }),
+    });
+    return { ...result, baselineMetrics, currentMetrics, evaluations };
   }
 
   /**

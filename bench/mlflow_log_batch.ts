@@ -20,7 +20,7 @@ import { startMlflowServer } from "../lib/testing/mod.ts";
 
 const { values } = parseArgs({
   options: {
-    rounds: { type: "string", default: "1" },
+    rounds: { type: "string", default: "3" },
     keys: { type: "string", default: "10" },
     steps: { type: "string", default: "10000" },
   },

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { UsageError } from "./_cli.ts";
 import { sha256Hex } from "../lib/_internal/digest.ts";
 import { MlflowApiError } from "../lib/_internal/errors.ts";
 import type { MlflowClient } from "../lib/mlflow/client.ts";
@@ -44,9 +45,6 @@ export const NEEDS_SERVER =
   "sharded evaluation needs an MLflow tracking server: set MLFLOW_TRACKING_URI (the parent run is " +
   "shared by independent processes, and a run of the local store .evalkit/store belongs to the one " +
   "process that writes it). Evaluate without --shard locally, or start a server with 'deno task mlflow'.";
-
-/** A usage problem: the CLIs print it and exit 2. */
-export class UsageError extends Error {}
 
 /** Shard `index` of `count`. */
 export interface ShardSpec {

@@ -6,6 +6,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { UsageError } from "./_cli.ts";
 import {
   DatasetError,
   DatasetManager,
@@ -19,10 +20,6 @@ import {
   validateRows,
 } from "../lib/datasets/mod.ts";
 import { z } from "zod";
-
-class UsageError extends Error {
-  override name = "UsageError";
-}
 
 const COMMON = `Common flags:
   --base-path <dir>   dataset folder (default: datasets)

@@ -47,8 +47,8 @@ import {
   shardRowIndices,
   type ShardSpec,
   type ShardState,
-  UsageError,
 } from "./_shard.ts";
+import { parseTags, UsageError } from "./_cli.ts";
 import { main as parentMain } from "./evaluate_parent.ts";
 import { main as mergeMain } from "./evaluate_merge.ts";
 
@@ -241,19 +241,6 @@ function numFlag(v: string | undefined, name: string): number | undefined {
 function splitRef(ref: string): { name: string; version?: string } {
   const at = ref.lastIndexOf("@");
   return at > 0 ? { name: ref.slice(0, at), version: ref.slice(at + 1) } : { name: ref };
-}
-
-function parseTags(list: string[]): Record<string, string> {
-  const tags: Record<string, string> = {};
-  for (const item of list) {
-    for (const pair of item.split(",")) {
-      if (pair.trim() === "") continue;
-      const eq = pair.indexOf("=");
-      if (eq <= 0) throw new UsageError(`Expected --tags as key=value but found '${pair}'`);
-      tags[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
-    }
-  }
-  return tags;
 }
 
 function printSummary(result: EvalResult): void {

@@ -39,8 +39,8 @@ import {
   SHARD_STATE_PATH,
   SHARD_TAGS,
   type ShardState,
-  UsageError,
 } from "./_shard.ts";
+import { UsageError } from "./_cli.ts";
 import { defaultExperimentName } from "../lib/tracking/agent_tracker.ts";
 
 const USAGE = `Usage: deno task evaluate:merge --parent <run-id> | --shard-group <name> [options]

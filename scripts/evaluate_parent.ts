@@ -9,8 +9,9 @@
 import { parseArgs } from "node:util";
 import { readEnv } from "../lib/_internal/env.ts";
 import { MlflowClient } from "../lib/mlflow/client.ts";
-import { defaultExperimentName } from "../lib/tracking/agent_tracker.ts";
-import { findGroupParents, NEEDS_SERVER, SHARD_TAGS, UsageError } from "./_shard.ts";
+import { defaultExperimentName, defaultRunName } from "../lib/tracking/agent_tracker.ts";
+import { findGroupParents, NEEDS_SERVER, SHARD_TAGS } from "./_shard.ts";
+import { parseTags, UsageError } from "./_cli.ts";
 
 const USAGE = `Usage: deno task evaluate:parent [options]
 
@@ -36,23 +37,6 @@ Example
   deno task evaluate:merge --parent $PARENT
 
 Exit codes: 0 ok, 1 unexpected error, 2 bad usage or no tracking server.`;
-
-function parseTags(list: string[]): Record<string, string> {
-  const tags: Record<string, string> = {};
-  for (const item of list) {
-    for (const pair of item.split(",")) {
-      if (pair.trim() === "") continue;
-      const eq = pair.indexOf("=");
-      if (eq <= 0) throw new UsageError(`Expected --tags as key=value but found '${pair}'`);
-      tags[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
-    }
-  }
-  return tags;
-}
-
-function stamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, "").replace("T", "_").slice(0, 15);
-}
 
 /** Runs `evaluate:parent` with its arguments; returns the exit code. */
 export async function main(args: string[]): Promise<number> {
@@ -142,7 +126,7 @@ export async function main(args: string[]): Promise<number> {
       const now = Date.now();
       const run = await client.runs.create({
         experimentId: exp.experimentId,
-        runName: flags["run-name"] ?? `${agent}_evaluate_sharded_${stamp(now)}`,
+        runName: flags["run-name"] ?? defaultRunName(agent, "evaluate_sharded", now),
         startTime: now,
         tags: {
           ...tags,

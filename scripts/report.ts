@@ -4,6 +4,7 @@
  * MLFLOW_TRACKING_URI is set, from the MLflow server.
  */
 import { parseArgs } from "node:util";
+import { UsageError } from "./_cli.ts";
 import { dirname } from "node:path";
 import { readEnv } from "../lib/_internal/env.ts";
 import { redact } from "../lib/_internal/errors.ts";
@@ -34,8 +35,6 @@ Exit codes: 0 written, 1 unexpected error, 2 bad usage or run not found.
 
 Example:
   deno task report 3f2a9c1e --out report.html`;
-
-class UsageError extends Error {}
 
 const EVAL_TABLE = "eval_results_table.json";
 const DRIFT_JSON = "drift/drift_report.json";

@@ -7,6 +7,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { UsageError } from "./_cli.ts";
 import { readEnv } from "../lib/_internal/env.ts";
 import { LoanApprovalAgent } from "../lib/agents/mod.ts";
 import { DatasetError, DatasetManager } from "../lib/datasets/mod.ts";
@@ -43,8 +44,6 @@ Options (environment variable in brackets):
 
 Example:
   EVALKIT_API_TOKENS=$(openssl rand -hex 24) deno task serve --port 8080`;
-
-class UsageError extends Error {}
 
 function positiveInt(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;

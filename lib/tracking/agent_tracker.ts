@@ -72,9 +72,21 @@ export function defaultExperimentName(agentName: string): string {
   return `/Shared/ai-agents/${agentName}`;
 }
 
-function stamp(ms: number): string {
-  const d = new Date(ms).toISOString(); // 2026-11-29T23:46:12.345Z
-  return `${d.slice(0, 10).replaceAll("-", "")}_${d.slice(11, 19).replaceAll(":", "")}`;
+/**
+ * The default run name: `<agent>_<purpose>_<YYYYMMDD_HHMMSS>` (UTC).
+ *
+ * @example
+ * ```ts
+ * import { defaultRunName } from "@evalkit/evalkit/tracking";
+ * const name = defaultRunName("loan_approval", "evaluate", Date.UTC(2026, 10, 29, 23, 46, 12));
+ * if (name !== "loan_approval_evaluate_20261129_234612") throw new Error(name);
+ * ```
+ */
+export function defaultRunName(agentName: string, purpose: string, timeMs: number): string {
+  const d = new Date(timeMs).toISOString(); // 2026-11-29T23:46:12.345Z
+  return `${agentName}_${purpose}_${d.slice(0, 10).replaceAll("-", "")}_${
+    d.slice(11, 19).replaceAll(":", "")
+  }`;
 }
 
 /**
@@ -180,7 +192,7 @@ export class AgentTracker {
     }
     const purpose = options.purpose ?? "run";
     const t = options.startTime ?? Date.now();
-    const runName = options.runName ?? `${this.agentName}_${purpose}_${stamp(t)}`;
+    const runName = options.runName ?? defaultRunName(this.agentName, purpose, t);
     const tags = { ...this.standardTags(purpose), ...options.tags };
     for (const k of Object.keys(tags)) assertKey(k, "tag");
     const id = newLocalId();

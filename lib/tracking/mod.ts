@@ -18,7 +18,7 @@
  *
  * @module
  */
-export { AgentTracker, defaultExperimentName } from "./agent_tracker.ts";
+export { AgentTracker, defaultExperimentName, defaultRunName } from "./agent_tracker.ts";
 export type { AgentTrackerOptions, StartRunOptions } from "./agent_tracker.ts";
 export { RunHandle } from "./run_handle.ts";
 export type {

@@ -6,6 +6,7 @@
  */
 import { MlflowClient } from "../mlflow/client.ts";
 import { readEnv } from "../_internal/env.ts";
+import { MlflowApiError } from "../_internal/errors.ts";
 import { readLocalRun } from "../tracking/local_store.ts";
 import type { ComparableRow } from "./compare.ts";
 
@@ -29,6 +30,17 @@ export interface LoadBaselineOptions {
   storeDir?: string;
   /** The table artifact. Default `eval_results_table.json`. */
   tablePath?: string;
+}
+
+/** Parses a baseline's table artifact, naming it when it is not a valid evaluation table. */
+function tableRows(text: string, where: string): ComparableRow[] {
+  try {
+    return rowsFromTable(JSON.parse(text));
+  } catch (err) {
+    throw new TypeError(`The baseline table ${where} is not a valid evaluation table`, {
+      cause: err,
+    });
+  }
 }
 
 /**
@@ -99,14 +111,14 @@ export async function loadBaseline(
       }
       const metrics: Record<string, number> = {};
       for (const m of run.data.metrics) metrics[m.key] = m.value;
-      let rows: ComparableRow[] | undefined;
+      let text: string | undefined;
       try {
-        rows = rowsFromTable(
-          JSON.parse(await client.artifacts.readText(run.info.artifactUri, tablePath)),
-        );
-      } catch {
-        rows = undefined; // no per-row table: metrics-only comparison
+        text = await client.artifacts.readText(run.info.artifactUri, tablePath);
+      } catch (err) {
+        // No per-row table: a metrics-only comparison. Any other failure is reported.
+        if (!(err instanceof MlflowApiError && err.status === 404)) throw err;
       }
+      const rows = text === undefined ? undefined : tableRows(text, `${runId}/${tablePath}`);
       return { runId, metrics, ...(rows ? { rows } : {}) };
     } finally {
       own?.close();
@@ -115,15 +127,14 @@ export async function loadBaseline(
   const local = await readLocalRun(runId, options.storeDir ? { storeDir: options.storeDir } : {});
   if (!local) throw new TypeError(`Baseline run '${runId}' was not found in the local store`);
   const storeDir = options.storeDir ?? `${readEnv("EVALKIT_HOME") ?? ".evalkit"}/store`;
-  let rows: ComparableRow[] | undefined;
+  const path = `${storeDir}/runs/${local.localRunId}/artifacts/${tablePath}`;
+  let text: string | undefined;
   try {
-    const text = await Deno.readTextFile(
-      `${storeDir}/runs/${local.localRunId}/artifacts/${tablePath}`,
-    );
-    rows = rowsFromTable(JSON.parse(text));
-  } catch {
-    rows = undefined;
+    text = await Deno.readTextFile(path);
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err; // no table: metrics-only comparison
   }
+  const rows = text === undefined ? undefined : tableRows(text, path);
   return {
     runId: local.localRunId,
     metrics: { ...local.latestMetrics },

@@ -128,8 +128,8 @@ async function load(storeDir: string, id: string, full: boolean): Promise<LocalR
         });
       }
     }
-  } catch {
-    // never synced
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err; // no acks folder: never synced
   }
   const artifacts: { path: string; size: number }[] = [];
   if (full) {

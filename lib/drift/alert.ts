@@ -4,6 +4,7 @@
  * @module
  */
 import { redact } from "../_internal/errors.ts";
+import { parseRetryAfter, retry } from "../_internal/retry.ts";
 import type { DriftReport } from "./drift_report.ts";
 import { summarizeDrift } from "./run_drift_check.ts";
 
@@ -11,9 +12,12 @@ import { summarizeDrift } from "./run_drift_check.ts";
 export interface DriftAlertOptions {
   /** Webhook URL (e.g. a Slack incoming webhook). */
   url: string;
-  /** Retries after the first attempt on network errors, 429 and 5xx (default 3). */
+  /**
+   * Retries after the first attempt on network errors, 408, 429, 500, 502, 503 and 504
+   * (default 3); a `Retry-After` answer is honoured, within one minute for all attempts.
+   */
   retries?: number;
-  /** Delay before the first retry in ms, doubled each time (default 500). */
+  /** Backoff ceiling of the first retry in ms, doubled each time, with full jitter (default 500). */
   backoffMs?: number;
   /** Per-attempt timeout in ms (default 10,000). */
   timeoutMs?: number;
@@ -74,24 +78,10 @@ function failure(e: unknown): string {
   return redact(parts.join(": ").replace(/(https?:\/\/[^\s/()]+)\/[^\s()]*/g, "$1/…"));
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
 /**
  * POSTs a drift alert (`{ text, drift }`, where `text` is {@linkcode summarizeDrift}'s
  * summary, so a Slack incoming webhook shows it as is) and retries on network errors,
- * 429 and 5xx with exponential backoff. Never throws for delivery failures: the result
+ * 408, 429, 500, 502, 503 and 504 with exponential backoff. Never throws for delivery failures: the result
  * says whether it was delivered (a failed alert must not hide the drift exit code), and its
  * `error` names the cause without the URL's path (a webhook URL's path is its secret).
  * Throws a `TypeError` for a URL that is not absolute http(s).
@@ -123,33 +113,46 @@ export async function sendDriftAlert(
       }`,
     );
   }
-  const retries = options.retries ?? 3;
-  const backoff = options.backoffMs ?? 500;
   const body = JSON.stringify(driftAlertPayload(report));
   let attempts = 0;
   let status: number | undefined;
   let error: string | undefined;
-  for (let attempt = 0; attempt <= retries; attempt++) {
-    if (attempt > 0) await sleep(backoff * 2 ** (attempt - 1), options.signal);
-    attempts++;
-    const timeout = AbortSignal.timeout(options.timeoutMs ?? 10000);
-    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-    try {
-      const res = await fetch(options.url, {
-        method: "POST",
-        headers: { "content-type": "application/json", ...options.headers },
-        body,
-        signal,
-      });
+  try {
+    status = await retry(async () => {
+      attempts++;
+      const timeout = AbortSignal.timeout(options.timeoutMs ?? 10000);
+      const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+      let res: Response;
+      try {
+        res = await fetch(options.url, {
+          method: "POST",
+          headers: { "content-type": "application/json", ...options.headers },
+          body,
+          signal,
+        });
+      } catch (e) {
+        if (options.signal?.aborted) throw e;
+        error = failure(e);
+        throw Object.assign(new Error(error), { status: 0 });
+      }
       status = res.status;
       await res.body?.cancel();
-      if (res.ok) return { delivered: true, attempts, status };
+      if (res.ok) return res.status;
       error = `HTTP ${res.status}`;
-      if (res.status !== 429 && res.status < 500) break;
-    } catch (e) {
-      if (options.signal?.aborted) throw e;
-      error = failure(e);
-    }
+      throw Object.assign(new Error(error), {
+        status: res.status,
+        retryAfterMs: parseRetryAfter(res.headers.get("Retry-After")),
+      });
+    }, {
+      maxRetries: options.retries ?? 3,
+      baseMs: options.backoffMs ?? 500,
+      maxMs: 60_000,
+      totalBudgetMs: 60_000,
+      signal: options.signal,
+    });
+    return { delivered: true, attempts, status };
+  } catch (e) {
+    if (options.signal?.aborted) throw e;
   }
   return {
     delivered: false,

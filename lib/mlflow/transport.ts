@@ -1,4 +1,7 @@
 import { MlflowApiError, redact } from "../_internal/errors.ts";
+import { isRetriableStatus, parseRetryAfter, retry } from "../_internal/retry.ts";
+
+export { parseRetryAfter };
 
 /** How requests authenticate. */
 export type MlflowAuth =
@@ -91,8 +94,6 @@ export interface RawRequestInit {
   signal?: AbortSignal;
 }
 
-const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
-
 const STATUS_CODES: Record<number, string> = {
   400: "BAD_REQUEST",
   401: "UNAUTHENTICATED",
@@ -108,18 +109,6 @@ const STATUS_CODES: Record<number, string> = {
   503: "TEMPORARILY_UNAVAILABLE",
   504: "DEADLINE_EXCEEDED",
 };
-
-/** Parses `Retry-After` (seconds or an HTTP date) into milliseconds. */
-export function parseRetryAfter(
-  value: string | null,
-  now: number = Date.now(),
-): number | undefined {
-  if (value === null || value.trim() === "") return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
 
 /** JSON.stringify that writes NaN and ±Infinity as MLflow expects (`"NaN"`, `"Infinity"`). */
 export function encodeJson(value: unknown): string {
@@ -306,19 +295,32 @@ export class MlflowTransport {
     return this.#request(method, path, init, undefined);
   }
 
-  async #request<R>(
+  #request<R>(
     method: string,
     path: string,
     init: RawRequestInit,
     read: ((res: Response) => Promise<R>) | undefined,
   ): Promise<R> {
     const url = `${this.baseUrl}${path}${toSearchParams(init.query)}`;
-    const started = Date.now();
     const replayable = init.body === undefined || typeof init.body === "function";
-    let attempt = 0;
-    while (true) {
-      attempt++;
-      init.signal?.throwIfAborted();
+    const fail = (failure: Failure, attempt: number, retriable: boolean): never => {
+      throw new AttemptFailure(
+        new MlflowApiError(
+          {
+            status: failure.status,
+            errorCode: failure.code,
+            endpoint: path,
+            method,
+            message: failure.message,
+            attempts: attempt,
+          },
+          failure.cause === undefined ? undefined : { cause: failure.cause },
+        ),
+        retriable && replayable,
+        failure.retryAfterMs,
+      );
+    };
+    const attemptOnce = async (attempt: number): Promise<R> => {
       const headers = new Headers({ ...this.#headers, ...init.headers });
       const authorization = await this.#authorization();
       if (authorization) headers.set("Authorization", authorization);
@@ -333,85 +335,51 @@ export class MlflowTransport {
       const signal = init.signal
         ? AbortSignal.any([init.signal, controller.signal])
         : controller.signal;
-      let failure: Failure;
       try {
-        const res = await fetch(url, {
-          method,
-          headers,
-          body,
-          signal,
-          ...(this.#client ? { client: this.#client } : {}),
-          ...(body instanceof ReadableStream ? { duplex: "half" } : {}),
-        } as globalThis.RequestInit);
-        if (res.ok) {
-          if (read === undefined) {
-            clearTimeout(timer);
-            return res as R;
-          }
-          try {
-            return await read(res);
-          } catch (err) {
-            if (init.signal?.aborted) throw init.signal.reason ?? err;
-            failure = this.#networkFailure(err, timedOut, "while reading the answer");
-          }
-        } else {
-          failure = await this.#statusFailure(res);
-          if (!RETRYABLE_STATUS.has(res.status)) {
-            throw new MlflowApiError({
-              status: res.status,
-              errorCode: failure.code,
-              endpoint: path,
-              method,
-              message: failure.message,
-              attempts: attempt,
-            });
-          }
+        let res: Response;
+        try {
+          res = await fetch(url, {
+            method,
+            headers,
+            body,
+            signal,
+            ...(this.#client ? { client: this.#client } : {}),
+            ...(body instanceof ReadableStream ? { duplex: "half" } : {}),
+          } as globalThis.RequestInit);
+        } catch (err) {
+          if (init.signal?.aborted) throw init.signal.reason ?? err;
+          return fail(this.#networkFailure(err, timedOut, ""), attempt, true);
         }
-      } catch (err) {
-        if (err instanceof MlflowApiError) throw err;
-        if (init.signal?.aborted) throw init.signal.reason ?? err;
-        failure = this.#networkFailure(err, timedOut, "");
+        if (!res.ok) {
+          const failure = await this.#statusFailure(res);
+          return fail(failure, attempt, isRetriableStatus(res.status));
+        }
+        if (read === undefined) return res as R;
+        try {
+          return await read(res);
+        } catch (err) {
+          if (init.signal?.aborted) throw init.signal.reason ?? err;
+          return fail(
+            this.#networkFailure(err, timedOut, "while reading the answer"),
+            attempt,
+            true,
+          );
+        }
       } finally {
         clearTimeout(timer);
       }
-      const canRetry = replayable && attempt <= this.#retry.maxRetries;
-      const backoff = Math.min(
-        this.#retry.maxDelayMs,
-        this.#retry.baseDelayMs * 2 ** (attempt - 1),
-      );
-      const delay = failure.retryAfterMs ?? Math.random() * backoff;
-      const elapsed = Date.now() - started;
-      if (!canRetry || elapsed + delay > this.#retry.totalBudgetMs) {
-        throw new MlflowApiError(
-          {
-            status: failure.status,
-            errorCode: failure.code,
-            endpoint: path,
-            method,
-            message: failure.message,
-            attempts: attempt,
-          },
-          failure.cause === undefined ? undefined : { cause: failure.cause },
-        );
-      }
-      await this.#wait(delay, init.signal);
-    }
-  }
-
-  /** Sleeps between attempts; the caller's signal cuts the wait short. */
-  #wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
-    if (this.#customSleep || signal === undefined) return this.#sleep(ms);
-    return new Promise((resolve, reject) => {
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      };
-      const timer = setTimeout(() => {
-        signal.removeEventListener("abort", onAbort);
-        resolve();
-      }, ms);
-      if (signal.aborted) onAbort();
-      else signal.addEventListener("abort", onAbort, { once: true });
+    };
+    return retry(attemptOnce, {
+      maxRetries: this.#retry.maxRetries,
+      baseMs: this.#retry.baseDelayMs,
+      maxMs: this.#retry.maxDelayMs,
+      totalBudgetMs: this.#retry.totalBudgetMs,
+      signal: init.signal,
+      isRetriable: (err) => err instanceof AttemptFailure && err.retriable,
+      retryAfterMs: (err) => err instanceof AttemptFailure ? err.retryAfterMs : undefined,
+      ...(this.#customSleep ? { sleep: (ms: number) => this.#sleep(ms) } : {}),
+    }).catch((err) => {
+      throw err instanceof AttemptFailure ? err.error : err;
     });
   }
 
@@ -467,6 +435,17 @@ export class MlflowTransport {
       case "dynamic":
         return `Bearer ${await auth.getToken()}`;
     }
+  }
+}
+
+/** One failed attempt, as the retry helper sees it; unwrapped before it reaches the caller. */
+class AttemptFailure extends Error {
+  constructor(
+    readonly error: MlflowApiError,
+    readonly retriable: boolean,
+    readonly retryAfterMs: number | undefined,
+  ) {
+    super(error.message);
   }
 }
 

@@ -123,3 +123,51 @@ Deno.test("OAuth M2M: a wrong secret names the settings and never shows the secr
     }
   });
 });
+
+Deno.test("OAuth M2M: the token request retries each transient status and a refused connection", async (t) => {
+  for (const status of [408, 429, 500, 502, 503, 504]) {
+    await t.step(`HTTP ${status}`, async () => {
+      let calls = 0;
+      // a Databricks-only endpoint: a local stand-in for /oidc/v1/token
+      await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => {
+        calls++;
+        return calls === 1
+          ? new Response("busy", { status })
+          : Response.json({ access_token: "tok-1", expires_in: 3600 });
+      });
+      const source = new OAuthM2MTokenSource({
+        host: `http://127.0.0.1:${server.addr.port}`,
+        clientId: "id",
+        clientSecret: "s",
+        retryBaseMs: 1,
+      });
+      assert.equal(await source.getToken(), "tok-1");
+      assert.equal(calls, 2);
+    });
+  }
+  await t.step("refused connection, then a final 401 is not retried", async () => {
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = listener.addr.port;
+    listener.close();
+    const refused = new OAuthM2MTokenSource({
+      host: `http://127.0.0.1:${port}`,
+      clientId: "id",
+      clientSecret: "s",
+      retryBaseMs: 1,
+    });
+    await assert.rejects(refused.getToken(), /OAuth token request to .* failed/);
+    let calls = 0;
+    await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => {
+      calls++;
+      return Response.json({ error: "invalid_client" }, { status: 401 });
+    });
+    const denied = new OAuthM2MTokenSource({
+      host: `http://127.0.0.1:${server.addr.port}`,
+      clientId: "id",
+      clientSecret: "s",
+      retryBaseMs: 1,
+    });
+    await assert.rejects(denied.getToken(), /HTTP 401 invalid_client/);
+    assert.equal(calls, 1);
+  });
+});

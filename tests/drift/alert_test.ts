@@ -83,3 +83,51 @@ Deno.test("sendDriftAlert() refuses a URL that is not absolute http(s), without 
     { name: "TypeError", message: /found protocol file:/ },
   );
 });
+
+Deno.test("sendDriftAlert() retries each transient status: 408, 429, 500, 502, 503, 504", async (t) => {
+  for (const status of [408, 429, 500, 502, 503, 504]) {
+    await t.step(`HTTP ${status}`, async () => {
+      let calls = 0;
+      await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => {
+        calls++;
+        return calls === 1 ? new Response("hiccup", { status }) : new Response("ok");
+      });
+      const r = await sendDriftAlert(drifted(), {
+        url: `http://127.0.0.1:${server.addr.port}/`,
+        retries: 2,
+        backoffMs: 1,
+      });
+      assert.deepEqual(r, { delivered: true, attempts: 2, status: 200 });
+      assert.equal(calls, 2);
+    });
+  }
+});
+
+Deno.test("sendDriftAlert() retries a network error and honours Retry-After", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = listener.addr.port;
+  listener.close(); // nothing listens there now: connection refused
+  const refused = await sendDriftAlert(drifted(), {
+    url: `http://127.0.0.1:${port}/`,
+    retries: 2,
+    backoffMs: 1,
+  });
+  assert.equal(refused.delivered, false);
+  assert.equal(refused.attempts, 3);
+  assert.equal(refused.status, undefined);
+
+  const seen: number[] = [];
+  await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => {
+    seen.push(Date.now());
+    return seen.length === 1
+      ? new Response("slow down", { status: 429, headers: { "Retry-After": "1" } })
+      : new Response("ok");
+  });
+  const r = await sendDriftAlert(drifted(), {
+    url: `http://127.0.0.1:${server.addr.port}/`,
+    retries: 1,
+    backoffMs: 1,
+  });
+  assert.equal(r.delivered, true);
+  assert.ok(seen[1]! - seen[0]! >= 900, `waited ${seen[1]! - seen[0]!} ms`);
+});

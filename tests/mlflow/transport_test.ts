@@ -99,3 +99,44 @@ Deno.test("the caller's abort signal cuts a backoff wait short", async () => {
   assert.equal((err as Error).message, "stop");
   assert.equal(proxy.requests.length, 1);
 });
+
+Deno.test("every transient status (408, 429, 500, 502, 503, 504) is retried against the real server", async (t) => {
+  await using proxy = await startFaultProxy(testMlflowUri());
+  const tr = new MlflowTransport({ trackingUri: proxy.uri, retry: { baseDelayMs: 1 } });
+  for (const status of [408, 429, 500, 502, 503, 504]) {
+    await t.step(`HTTP ${status}`, async () => {
+      const before = proxy.requests.length;
+      proxy.inject({ kind: "status", status, body: "hiccup" });
+      const res = await tr.get<{ experiment: { name: string } }>(
+        "/api/2.0/mlflow/experiments/get",
+        { query: { experiment_id: "0" } },
+      );
+      assert.equal(res.experiment.name, "Default");
+      assert.equal(proxy.requests.length - before, 2);
+    });
+  }
+  await t.step("a dropped connection (network error)", async () => {
+    const before = proxy.requests.length;
+    proxy.inject({ kind: "drop", when: "before" });
+    await tr.get("/api/2.0/mlflow/experiments/get", { query: { experiment_id: "0" } });
+    assert.equal(proxy.requests.length - before, 2);
+  });
+});
+
+Deno.test("a final status (400, 401, 403, 404, 409) is not retried", async (t) => {
+  await using proxy = await startFaultProxy(testMlflowUri());
+  const tr = new MlflowTransport({ trackingUri: proxy.uri, retry: { baseDelayMs: 1 } });
+  for (const status of [400, 401, 403, 404, 409]) {
+    await t.step(`HTTP ${status}`, async () => {
+      const before = proxy.requests.length;
+      proxy.inject({ kind: "status", status, body: "no" });
+      const err = await tr.get("/api/2.0/mlflow/experiments/get", {
+        query: { experiment_id: "0" },
+      }).catch((e) => e);
+      assert.ok(err instanceof MlflowApiError);
+      assert.equal(err.status, status);
+      assert.equal(err.attempts, 1);
+      assert.equal(proxy.requests.length - before, 1);
+    });
+  }
+});

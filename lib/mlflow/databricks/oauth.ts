@@ -4,6 +4,7 @@
  * @module
  */
 import { redact } from "../../_internal/errors.ts";
+import { isRetriableStatus, retry } from "../../_internal/retry.ts";
 import { Secret } from "./secret.ts";
 
 /** Options for {@link OAuthM2MTokenSource}. */
@@ -25,8 +26,10 @@ export interface OAuthM2MOptions {
   setting?: string;
   /** Timeout of one token request. Default 30000 ms. */
   timeoutMs?: number;
-  /** Attempts on network errors, 429 and 5xx. Default 3. */
+  /** Attempts on network errors, 408, 429, 500, 502, 503 and 504. Default 3. */
   maxAttempts?: number;
+  /** First backoff ceiling between attempts (full jitter, doubling). Default 200 ms. */
+  retryBaseMs?: number;
   /** Clock (tests). Default `Date.now`. */
   now?: () => number;
   /** An HTTP client, e.g. for a private CA. */
@@ -68,6 +71,7 @@ export class OAuthM2MTokenSource {
   readonly #setting: string;
   readonly #timeoutMs: number;
   readonly #maxAttempts: number;
+  readonly #retryBaseMs: number;
   readonly #now: () => number;
   readonly #client: Deno.HttpClient | undefined;
   #cached: CachedToken | undefined;
@@ -86,6 +90,7 @@ export class OAuthM2MTokenSource {
     this.#setting = options.setting ?? "DATABRICKS_CLIENT_ID / DATABRICKS_CLIENT_SECRET";
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#maxAttempts = Math.max(1, options.maxAttempts ?? 3);
+    this.#retryBaseMs = options.retryBaseMs ?? 200;
     this.#now = options.now ?? Date.now;
     this.#client = options.client;
   }
@@ -126,80 +131,88 @@ export class OAuthM2MTokenSource {
     }
   }
 
-  async #fetch(): Promise<CachedToken> {
-    let lastError: Error | undefined;
-    for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
-      if (attempt > 1) await new Promise((r) => setTimeout(r, 200 * 2 ** (attempt - 2)));
-      const started = this.#now();
-      let res: Response;
-      try {
-        res = await fetch(this.tokenEndpoint, {
-          method: "POST",
-          headers: {
-            "Authorization": `Basic ${btoa(`${this.#clientId}:${this.#clientSecret.reveal()}`)}`,
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Accept": "application/json",
-          },
-          body: new URLSearchParams({ grant_type: "client_credentials", scope: this.#scope })
-            .toString(),
-          signal: AbortSignal.timeout(this.#timeoutMs),
-          ...(this.#client ? { client: this.#client } : {}),
-        } as RequestInit);
-      } catch (err) {
-        lastError = new Error(
-          `OAuth token request to ${this.tokenEndpoint} failed: ${
-            err instanceof Error ? err.message : String(err)
-          }`,
-          { cause: err },
-        );
-        continue;
-      }
-      const text = await res.text();
-      let body: Record<string, unknown> = {};
-      try {
-        const parsed = JSON.parse(text);
-        if (parsed && typeof parsed === "object") body = parsed as Record<string, unknown>;
-      } catch {
-        // not JSON
-      }
-      if (res.status === 429 || res.status >= 500) {
-        lastError = new Error(
-          `OAuth token endpoint ${this.tokenEndpoint} answered HTTP ${res.status}`,
-        );
-        continue;
-      }
-      if (!res.ok) {
-        const code = typeof body.error === "string" ? body.error : `HTTP ${res.status}`;
-        const desc = typeof body.error_description === "string"
-          ? `: ${redact(body.error_description)}`
-          : "";
-        const hint = res.status === 401 || code === "invalid_client"
-          ? `check ${this.#setting} (the service principal's client id and OAuth secret)`
-          : res.status === 404
-          ? "check the workspace host: it has no /oidc/v1/token endpoint"
-          : `check ${this.#setting}`;
-        throw new Error(
-          `OAuth token request to ${this.tokenEndpoint} was refused (HTTP ${res.status} ${code}${desc}); ${hint}`,
-        );
-      }
-      const token = body.access_token;
-      const expiresIn = Number(body.expires_in ?? 3600);
-      if (
-        typeof token !== "string" || token === "" || !Number.isFinite(expiresIn) || expiresIn <= 0
-      ) {
-        throw new Error(
-          `OAuth token endpoint ${this.tokenEndpoint} answered without a usable access_token/expires_in`,
-        );
-      }
-      this.#fetches++;
-      const lifetime = expiresIn * 1000;
-      const margin = Math.min(this.#margin, lifetime / 2);
-      return {
-        value: token,
-        expiresAt: started + lifetime,
-        refreshAt: started + lifetime - margin,
-      };
-    }
-    throw lastError ?? new Error(`OAuth token request to ${this.tokenEndpoint} failed`);
+  #fetch(): Promise<CachedToken> {
+    return retry(() => this.#fetchOnce(), {
+      maxRetries: this.#maxAttempts - 1,
+      baseMs: this.#retryBaseMs,
+      maxMs: 5_000,
+      // a refused request (TokenRequestError without a transient status) is final
+      isRetriable: (err) => err instanceof TransientTokenError,
+    });
   }
+
+  async #fetchOnce(): Promise<CachedToken> {
+    const started = this.#now();
+    let res: Response;
+    try {
+      res = await fetch(this.tokenEndpoint, {
+        method: "POST",
+        headers: {
+          "Authorization": `Basic ${btoa(`${this.#clientId}:${this.#clientSecret.reveal()}`)}`,
+          "Content-Type": "application/x-www-form-urlencoded",
+          "Accept": "application/json",
+        },
+        body: new URLSearchParams({ grant_type: "client_credentials", scope: this.#scope })
+          .toString(),
+        signal: AbortSignal.timeout(this.#timeoutMs),
+        ...(this.#client ? { client: this.#client } : {}),
+      } as RequestInit);
+    } catch (err) {
+      throw new TransientTokenError(
+        `OAuth token request to ${this.tokenEndpoint} failed: ${
+          err instanceof Error ? err.message : String(err)
+        }`,
+        { cause: err },
+      );
+    }
+    const text = await res.text();
+    let body: Record<string, unknown> = {};
+    try {
+      const parsed = JSON.parse(text);
+      if (parsed && typeof parsed === "object") body = parsed as Record<string, unknown>;
+    } catch {
+      // not JSON
+    }
+    if (isRetriableStatus(res.status)) {
+      throw new TransientTokenError(
+        `OAuth token endpoint ${this.tokenEndpoint} answered HTTP ${res.status}`,
+      );
+    }
+    if (!res.ok) {
+      const code = typeof body.error === "string" ? body.error : `HTTP ${res.status}`;
+      const desc = typeof body.error_description === "string"
+        ? `: ${redact(body.error_description)}`
+        : "";
+      const hint = res.status === 401 || code === "invalid_client"
+        ? `check ${this.#setting} (the service principal's client id and OAuth secret)`
+        : res.status === 404
+        ? "check the workspace host: it has no /oidc/v1/token endpoint"
+        : `check ${this.#setting}`;
+      throw new Error(
+        `OAuth token request to ${this.tokenEndpoint} was refused (HTTP ${res.status} ${code}${desc}); ${hint}`,
+      );
+    }
+    const token = body.access_token;
+    const expiresIn = Number(body.expires_in ?? 3600);
+    if (
+      typeof token !== "string" || token === "" || !Number.isFinite(expiresIn) || expiresIn <= 0
+    ) {
+      throw new Error(
+        `OAuth token endpoint ${this.tokenEndpoint} answered without a usable access_token/expires_in`,
+      );
+    }
+    this.#fetches++;
+    const lifetime = expiresIn * 1000;
+    const margin = Math.min(this.#margin, lifetime / 2);
+    return {
+      value: token,
+      expiresAt: started + lifetime,
+      refreshAt: started + lifetime - margin,
+    };
+  }
+}
+
+/** A token request that may succeed when repeated (network error, 408, 429, 5xx). */
+class TransientTokenError extends Error {
+  override name = "TransientTokenError";
 }

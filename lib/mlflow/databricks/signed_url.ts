@@ -6,6 +6,7 @@
  * @module
  */
 import { redact } from "../../_internal/errors.ts";
+import { parseRetryAfter, retry } from "../../_internal/retry.ts";
 
 /** One entry of `credential_infos` as the MLflow artifacts credential endpoints return it. */
 export interface ArtifactCredential {
@@ -37,8 +38,10 @@ export class SignedUrlError extends Error {
 export interface SignedUrlOptions {
   /** Azure block size in bytes. Default 4 MiB. */
   blockSize?: number;
-  /** Retries for network errors, 408, 429 and 5xx per storage request. Default 4. */
+  /** Retries for network errors, 408, 429, 500, 502, 503 and 504 per storage request. Default 4. */
   maxRetries?: number;
+  /** First backoff ceiling between retries (full jitter, doubling up to 5 s). Default 200 ms. */
+  retryBaseMs?: number;
   /** Timeout of one storage request. Default 300000 ms. */
   timeoutMs?: number;
   /** Abort signal. */
@@ -57,17 +60,18 @@ function headersOf(cred: ArtifactCredential, extra: Record<string, string> = {})
   return h;
 }
 
-/** Sends one storage request with retries for transient failures; 401/403 are thrown at once. */
-async function storageRequest(
+/**
+ * Sends one storage request with the shared retry rule (network errors, 408, 429, 500, 502,
+ * 503, 504; backoff with full jitter, `Retry-After` honoured); 401/403 are thrown at once.
+ */
+function storageRequest(
   method: string,
   url: string,
   headers: Headers,
   body: Uint8Array | string | undefined,
   options: SignedUrlOptions,
 ): Promise<Response> {
-  const maxRetries = options.maxRetries ?? 4;
-  for (let attempt = 0;; attempt++) {
-    if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** attempt)));
+  return retry(async () => {
     const timeout = AbortSignal.timeout(options.timeoutMs ?? 300_000);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
     let res: Response;
@@ -75,7 +79,6 @@ async function storageRequest(
       res = await fetch(url, { method, headers, body: body as BodyInit | undefined, signal });
     } catch (err) {
       if (options.signal?.aborted) throw options.signal.reason ?? err;
-      if (attempt < maxRetries) continue;
       throw new SignedUrlError(
         `${method} ${where(url)} failed: ${
           err instanceof Error ? redact(err.message) : String(err)
@@ -86,13 +89,19 @@ async function storageRequest(
     }
     if (res.ok) return res;
     const text = await res.text().catch(() => "");
-    const transient = [408, 429, 500, 502, 503, 504].includes(res.status);
-    if (transient && attempt < maxRetries) continue;
-    throw new SignedUrlError(
-      `${method} ${where(url)} failed (HTTP ${res.status}): ${redact(text.slice(0, 300))}`,
-      res.status,
+    throw Object.assign(
+      new SignedUrlError(
+        `${method} ${where(url)} failed (HTTP ${res.status}): ${redact(text.slice(0, 300))}`,
+        res.status,
+      ),
+      { retryAfterMs: parseRetryAfter(res.headers.get("Retry-After")) },
     );
-  }
+  }, {
+    maxRetries: options.maxRetries ?? 4,
+    baseMs: options.retryBaseMs ?? 200,
+    maxMs: 5_000,
+    signal: options.signal,
+  });
 }
 
 function withQuery(url: string, params: Record<string, string>): string {

@@ -14,10 +14,28 @@ export interface JensenShannonOptions {
   base?: number;
 }
 
-function relEntr(x: number, y: number): number {
-  if (x > 0 && y > 0) return x * Math.log(x / y);
-  if (x === 0 && y >= 0) return 0;
-  return Infinity;
+/**
+ * `rel_entr(a, m) + rel_entr(b, m)` with `m = (a + b) / 2`, without cancellation. Writing
+ * `a = m(1 + t)`, `b = m(1 − t)` with `t = (a − b)/(a + b)` (the difference is exact), it is
+ * `m·g(t)`, `g(t) = (1+t)·log1p(t) + (1−t)·log1p(−t) = Σₖ t²ᵏ / (k(2k−1))`. For small |t| the
+ * series is used (every term positive: no digit is lost); otherwise the `x·log1p((x−y)/y)` form.
+ * The naive `a·log(a/m)` loses all digits when p ≈ q: its first-order terms cancel.
+ */
+function pairEntropy(a: number, b: number): number {
+  if (a === 0 && b === 0) return 0;
+  const sum = a + b;
+  const t = (a - b) / sum;
+  const m = sum / 2;
+  if (Math.abs(t) < 0.125) {
+    // g(t)/t² = Σ t^(2k−2) / (k(2k−1)); 12 terms: the next is < 0.125^24 ≈ 2e-22 of the first.
+    const t2 = t * t;
+    let g = 0;
+    for (let k = 12; k >= 1; k--) g = g * t2 + 1 / (k * (2 * k - 1));
+    return m * t2 * g;
+  }
+  const left = a > 0 ? a * Math.log1p(t) : 0; // rel_entr(a, m) = a·log1p((a − m)/m)
+  const right = b > 0 ? b * Math.log1p(-t) : 0;
+  return left + right;
 }
 
 /**
@@ -54,14 +72,13 @@ export function jensenShannon(
     sp += p[i]!;
     sq += q[i]!;
   }
-  let left = 0, right = 0;
+  let both = 0;
   for (let i = 0; i < p.length; i++) {
     const pi = p[i]! / sp, qi = q[i]! / sq;
-    const m = (pi + qi) / 2;
-    left += relEntr(pi, m);
-    right += relEntr(qi, m);
+    if (pi < 0 || qi < 0 || Number.isNaN(pi) || Number.isNaN(qi)) both += Infinity;
+    else both += pairEntropy(pi, qi);
   }
-  let js = (left + right) / 2;
+  let js = both / 2;
   if (base !== undefined) js /= Math.log(base);
   return Math.sqrt(js);
 }

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { sha256Hex } from "../_internal/digest.ts";
+import { createProtector, pseudonymize } from "../_internal/personal_data.ts";
 import type { DatasetSchema, Row } from "./types.ts";
 
 /** Options for {@link protectPersonalData}. */
@@ -14,7 +14,9 @@ export interface ProtectOptions {
 
 /**
  * Hashes a personal-data value: `pd_` followed by 16 hex characters of SHA-256 of
- * `salt + value`. The same value gives the same hash, so joins and counts still work.
+ * `salt + value`, the value Unicode-NFC-normalised (non-strings as JSON). The same value gives
+ * the same hash, so joins and counts still work, and it is the same pseudonym the decision log
+ * of `@evalkit/evalkit/tracking` writes (`protectRecord`).
  *
  * @example
  * ```ts
@@ -24,12 +26,22 @@ export interface ProtectOptions {
  * ```
  */
 export function hashPersonalValue(value: unknown, salt = ""): string {
-  return `pd_${sha256Hex(`${salt}${String(value)}`).slice(0, 16)}`;
+  return pseudonymize(value, salt);
+}
+
+/** The shared protector for a schema's `personalData` columns. */
+function protectorFor(schema: DatasetSchema, options: ProtectOptions): <T>(value: T) => T {
+  return createProtector({
+    hash: schema.columns.filter((c) => c.personalData === "hash").map((c) => c.name),
+    drop: schema.columns.filter((c) => c.personalData === "drop").map((c) => c.name),
+    salt: options.salt ?? "",
+  });
 }
 
 /**
  * Returns a copy of the row with every column marked `personalData: "hash"` hashed and every
- * column marked `"drop"` removed. Null values stay null. The input row is not changed.
+ * column marked `"drop"` removed, wherever that field name occurs (a JSON value nested in a
+ * row is protected too). Null values stay null. The input row is not changed.
  *
  * @example
  * ```ts
@@ -48,15 +60,7 @@ export function protectPersonalData(
   schema: DatasetSchema,
   options: ProtectOptions = {},
 ): Row {
-  const out: Row = { ...row };
-  for (const col of schema.columns) {
-    if (col.personalData === "drop") delete out[col.name];
-    else if (col.personalData === "hash") {
-      const v = out[col.name];
-      if (v !== null && v !== undefined) out[col.name] = hashPersonalValue(v, options.salt);
-    }
-  }
-  return out;
+  return { ...protectorFor(schema, options)(row) };
 }
 
 /**
@@ -75,7 +79,8 @@ export function protectRows(
   options: ProtectOptions = {},
 ): Row[] {
   if (!schema.columns.some((c) => c.personalData)) return rows.map((r) => ({ ...r }));
-  return rows.map((r) => protectPersonalData(r, schema, options));
+  const protect = protectorFor(schema, options);
+  return rows.map((r) => protect(r));
 }
 
 /**

@@ -1,13 +1,16 @@
 /**
- * Rules for personal data in logged requests: which fields are hashed (SHA-256, salted,
- * hex) and which are dropped before a record reaches a decision log.
+ * Rules for personal data in logged requests: which fields are hashed and which are dropped
+ * before a record reaches a decision log. The hash is evalkit's one pseudonym (`pd_<16 hex>`,
+ * SHA-256 of salt + NFC-normalised value), the same as a dataset's `personalData: "hash"`
+ * columns get, so a decision log joins with an evaluation table.
  *
  * @module
  */
+import { createProtector } from "../_internal/personal_data.ts";
 
 /** Which fields of a request are personal data. Matching is by exact field name, at any depth. */
 export interface PersonalDataRules {
-  /** Fields replaced by `sha256:<hex>` of `salt + value`. */
+  /** Fields replaced by their pseudonym `pd_<16 hex>` (SHA-256 of salt + NFC(value)). */
   hash?: string[];
   /** Fields removed. */
   drop?: string[];
@@ -22,43 +25,28 @@ export const DEFAULT_PERSONAL_DATA_RULES: Readonly<Required<PersonalDataRules>> 
   salt: "",
 });
 
-async function sha256Hex(text: string): Promise<string> {
-  const bytes = new Uint8Array(
-    await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)),
-  );
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
+/** One memoising protector per rules object (a run logs many decisions with the same rules). */
+const protectors = new WeakMap<PersonalDataRules, <T>(value: T) => T>();
 
 /**
- * Returns a copy of `record` with personal-data fields hashed or dropped, at any depth.
+ * Returns a copy of `record` with personal-data fields hashed or dropped, at any depth
+ * (nested objects and arrays included).
  *
  * @example
  * ```ts
  * import { protectRecord } from "@evalkit/evalkit/tracking";
  * const safe = await protectRecord({ applicant_name: "Ada", ssn: "1", age: 36 });
- * console.log(safe.ssn === undefined, String(safe.applicant_name).startsWith("sha256:")); // true true
+ * console.log(safe.ssn === undefined, String(safe.applicant_name).startsWith("pd_")); // true true
  * ```
  */
 export async function protectRecord(
   record: Record<string, unknown>,
   rules: PersonalDataRules = DEFAULT_PERSONAL_DATA_RULES,
 ): Promise<Record<string, unknown>> {
-  const hash = new Set(rules.hash ?? []);
-  const drop = new Set(rules.drop ?? []);
-  const salt = rules.salt ?? "";
-  const walk = async (value: unknown): Promise<unknown> => {
-    if (Array.isArray(value)) return await Promise.all(value.map(walk));
-    if (value === null || typeof value !== "object") return value;
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      if (drop.has(k)) continue;
-      if (hash.has(k) && v !== null && v !== undefined) {
-        out[k] = `sha256:${await sha256Hex(
-          salt + (typeof v === "string" ? v : JSON.stringify(v)),
-        )}`;
-      } else out[k] = await walk(v);
-    }
-    return out;
-  };
-  return await walk(record) as Record<string, unknown>;
+  let protect = protectors.get(rules);
+  if (protect === undefined) {
+    protect = createProtector(rules);
+    protectors.set(rules, protect);
+  }
+  return await Promise.resolve(protect(record));
 }

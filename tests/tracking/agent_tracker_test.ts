@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { AgentTracker, defaultExperimentName, readLocalRun } from "../../lib/tracking/mod.ts";
+import { hashPersonalValue } from "../../lib/datasets/mod.ts";
 import { testMlflowUri, uniqueName } from "../_helpers/mlflow.ts";
 import { clientFor, tempHome } from "./_helpers.ts";
 
@@ -122,7 +123,11 @@ Deno.test("the guide's quick start works in TypeScript: run, params, metrics, re
       .split("\n").map((l) => JSON.parse(l));
   assert.equal(log.length, 2);
   assert.equal(log[0].request.ssn, undefined, "national ids are dropped");
-  assert.match(log[0].request.applicant_name, /^sha256:[0-9a-f]{64}$/, "names are hashed");
+  assert.equal(
+    log[0].request.applicant_name,
+    hashPersonalValue("Ada Lovelace"),
+    "names are hashed with the datasets' pseudonym (joinable)",
+  );
   assert.equal(log[0].request.credit_score, 780);
   assert.equal(log[1].decision.outcome, "reject");
   const table = JSON.parse(

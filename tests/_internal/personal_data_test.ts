@@ -1,0 +1,195 @@
+import assert from "node:assert/strict";
+import {
+  createProtector,
+  PSEUDONYM_PREFIX,
+  pseudonymize,
+} from "../../lib/_internal/personal_data.ts";
+import { sha256Hex } from "../../lib/_internal/digest.ts";
+import { hashPersonalValue, protectPersonalData, protectRows } from "../../lib/datasets/mod.ts";
+import type { Dataset } from "../../lib/datasets/mod.ts";
+import { AgentTracker, protectRecord } from "../../lib/tracking/mod.ts";
+import { ModelEvaluator } from "../../lib/evaluation/mod.ts";
+import { testMlflowUri, uniqueName } from "../_helpers/mlflow.ts";
+import { mlflowPython } from "../_helpers/mlflow_python.ts";
+
+Deno.test("pseudonymize() is pd_ + the first 16 hex of SHA-256(salt + value)", () => {
+  assert.equal(PSEUDONYM_PREFIX, "pd_");
+  assert.equal(pseudonymize("Ada Lovelace"), `pd_${sha256Hex("Ada Lovelace").slice(0, 16)}`);
+  assert.equal(pseudonymize("Ada", "s3"), `pd_${sha256Hex("s3Ada").slice(0, 16)}`);
+  assert.notEqual(pseudonymize("Ada", "s3"), pseudonymize("Ada"));
+  assert.equal(pseudonymize(720), `pd_${sha256Hex("720").slice(0, 16)}`);
+  assert.equal(pseudonymize({ a: 1 }), `pd_${sha256Hex('{"a":1}').slice(0, 16)}`);
+  assert.match(pseudonymize(""), /^pd_[0-9a-f]{16}$/);
+});
+
+Deno.test("pseudonymize() normalises Unicode to NFC first: composed and decomposed names agree", () => {
+  const composed = "Zoë Brontë-Æther"; // U+00EB
+  const decomposed = composed.normalize("NFD"); // e + U+0308
+  assert.notEqual(composed, decomposed);
+  assert.equal(pseudonymize(decomposed), pseudonymize(composed));
+  assert.equal(pseudonymize(decomposed), `pd_${sha256Hex(composed).slice(0, 16)}`);
+  assert.equal(hashPersonalValue(decomposed), hashPersonalValue(composed));
+  assert.equal(pseudonymize("Ａ"), pseudonymize("Ａ"), "NFC, not NFKC: full-width stays itself");
+  assert.notEqual(pseudonymize("Ａ"), pseudonymize("A"));
+});
+
+Deno.test("createProtector() hashes and drops fields at every depth, in objects and arrays", () => {
+  const protect = createProtector({ hash: ["name", "email"], drop: ["ssn"] });
+  const input = {
+    name: "Ada",
+    ssn: "111",
+    age: 36,
+    household: {
+      partner: { name: "Charles", ssn: "222", contact: { email: "c@x.org" } },
+      children: [{ name: "Byron", ssn: "333" }, [{ name: "Annabella" }]],
+    },
+    note: null,
+    empty: { name: null },
+  };
+  const before = structuredClone(input);
+  const out = protect(input) as typeof input;
+  assert.deepEqual(input, before, "the input is not changed");
+  assert.deepEqual(out, {
+    name: pseudonymize("Ada"),
+    age: 36,
+    household: {
+      partner: { name: pseudonymize("Charles"), contact: { email: pseudonymize("c@x.org") } },
+      children: [{ name: pseudonymize("Byron") }, [{ name: pseudonymize("Annabella") }]],
+    },
+    note: null,
+    empty: { name: null },
+  });
+  const text = JSON.stringify(out);
+  for (const secret of ["Ada", "Charles", "Byron", "Annabella", "c@x.org", "111", "222", "333"]) {
+    assert.ok(!text.includes(secret), `${secret} left in ${text}`);
+  }
+});
+
+Deno.test("createProtector() survives a record nested 10,000 levels deep", () => {
+  let deep: Record<string, unknown> = { name: "Ada", ssn: "1" };
+  for (let i = 0; i < 10_000; i++) deep = { next: deep };
+  let out = createProtector({ hash: ["name"], drop: ["ssn"] })(deep);
+  for (let i = 0; i < 10_000; i++) out = out.next as Record<string, unknown>;
+  assert.deepEqual(out, { name: pseudonymize("Ada") });
+});
+
+Deno.test("datasets and tracking protect the same record identically, nested fields included", async () => {
+  const record = {
+    applicant_name: "José Núñez".normalize("NFD"),
+    email: "jn@example.org",
+    ssn: "123-45-6789",
+    co_applicant: { applicant_name: "María Núñez", ssn: "987-65-4321" },
+    credit_score: 700,
+  };
+  const schema = {
+    columns: [
+      { name: "applicant_name", type: "string" as const, personalData: "hash" as const },
+      { name: "email", type: "string" as const, personalData: "hash" as const },
+      { name: "ssn", type: "string" as const, personalData: "drop" as const },
+      { name: "credit_score", type: "integer" as const },
+    ],
+  };
+  const fromDatasets = protectPersonalData(record, schema);
+  const fromRows = protectRows([record], schema)[0]!;
+  const fromTracking = await protectRecord(record, {
+    hash: ["applicant_name", "email"],
+    drop: ["ssn"],
+  });
+  assert.deepEqual(fromDatasets, fromTracking);
+  assert.deepEqual(fromRows, fromTracking);
+  assert.deepEqual(fromTracking, {
+    applicant_name: pseudonymize("José Núñez"),
+    email: pseudonymize("jn@example.org"),
+    co_applicant: { applicant_name: pseudonymize("María Núñez") },
+    credit_score: 700,
+  });
+  // the default tracking rules hash names and drop national ids, at depth too
+  const byDefault = await protectRecord(record);
+  assert.equal(byDefault.applicant_name, pseudonymize("José Núñez"));
+  assert.deepEqual(byDefault.co_applicant, { applicant_name: pseudonymize("María Núñez") });
+  assert.equal("ssn" in byDefault, false);
+});
+
+Deno.test("the evaluation table and the decision log give an applicant the same pseudonym (they join)", async () => {
+  const uri = testMlflowUri();
+  const home = await Deno.makeTempDir();
+  const names = ["Ada Lovelace", "Zoë Brontë".normalize("NFD"), "Alan Turing"];
+  const dataset: Dataset = {
+    name: "join",
+    version: "1.0.0",
+    rows: names.map((n, i) => ({
+      request_id: `R${i}`,
+      applicant_name: n,
+      x: i,
+      expected_outcome: "approve",
+    })),
+    schema: {
+      columns: [
+        { name: "request_id", type: "string", role: "id" },
+        { name: "applicant_name", type: "string", personalData: "hash" },
+        { name: "x", type: "integer" },
+        { name: "expected_outcome", type: "string", role: "target" },
+      ],
+      target: "expected_outcome",
+      id: "request_id",
+    },
+    digest: "0".repeat(64),
+    mlflowDigest: "00000000",
+    meta: {} as Dataset["meta"],
+  };
+  const tracker = new AgentTracker("join_agent", {
+    trackingUri: uri,
+    storeDir: `${home}/store`,
+    experimentName: `/Shared/ai-agents/${uniqueName("join")}`,
+    handleSigint: false,
+  });
+  try {
+    const result = await new ModelEvaluator("join_agent", {
+      name: "join_agent",
+      version: "1.0.0",
+      config: {},
+      decide: () => Promise.resolve({ outcome: "approve" }),
+    }).evaluateDataset(dataset, { tracker });
+    const evalRunId = result.runId!;
+    let logRunId: string;
+    {
+      await using run = await tracker.startRun({ purpose: "serve" });
+      logRunId = run.runId;
+      for (const [i, n] of names.entries()) {
+        await run.logRequest({
+          requestId: `R${i}`,
+          requestData: { applicant_name: n, x: i },
+          decisionData: { outcome: "approve" },
+          durationMs: 1,
+        });
+      }
+    }
+    const read = await mlflowPython<{ table: Record<string, unknown>; log: string }>(
+      uri,
+      `
+table = mlflow.artifacts.load_dict(f"runs:/${evalRunId}/eval_results_table.json")
+log = mlflow.artifacts.load_text(f"runs:/${logRunId}/decisions/decision_log.jsonl")
+print(json.dumps({"table": table, "log": log}))
+`,
+    );
+    const columns = read.table.columns as string[];
+    const rows = read.table.data as unknown[][];
+    const idCol = columns.indexOf("id");
+    const nameCol = columns.indexOf("applicant_name");
+    const fromTable = new Map(rows.map((r) => [String(r[idCol]), String(r[nameCol])]));
+    const fromLog = new Map(
+      read.log.trim().split("\n").map((l) => JSON.parse(l)).map((
+        l: { request_id: string; request: { applicant_name: string } },
+      ) => [l.request_id, l.request.applicant_name]),
+    );
+    assert.equal(fromTable.size, 3);
+    for (const [i, n] of names.entries()) {
+      const expected = pseudonymize(n.normalize("NFC"));
+      assert.equal(fromTable.get(`R${i}`), expected, `table row R${i}`);
+      assert.equal(fromLog.get(`R${i}`), expected, `decision log R${i}`);
+    }
+  } finally {
+    tracker.close();
+    await Deno.remove(home, { recursive: true });
+  }
+});

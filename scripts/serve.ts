@@ -38,6 +38,11 @@ Options (environment variable in brackets):
   --flush-interval-ms <ms>   runtime metrics flush period                      (60000)
   --request-timeout-ms <ms>  per-request limit; evaluations past it become jobs (30000)
   --max-body-bytes <n>       largest accepted body                             (1048576)
+  --body-timeout-ms <ms>     time to receive a whole body; slower ones get 408
+                             [EVALKIT_API_BODY_TIMEOUT_MS]                      (10000)
+  --max-jobs <n>             evaluation jobs running at once [EVALKIT_API_MAX_JOBS]  (2)
+  --max-queued-jobs <n>      jobs waiting for a slot; past it 429 + Retry-After
+                             [EVALKIT_API_MAX_QUEUED_JOBS]                      (8)
   --no-metrics               do not collect runtime metrics (for overhead measurements)
   --quiet                    no access log on stderr
   -h, --help                 this help
@@ -66,6 +71,9 @@ async function main(): Promise<number> {
       "flush-interval-ms": { type: "string" },
       "request-timeout-ms": { type: "string" },
       "max-body-bytes": { type: "string" },
+      "body-timeout-ms": { type: "string" },
+      "max-jobs": { type: "string" },
+      "max-queued-jobs": { type: "string" },
       "no-metrics": { type: "boolean", default: false },
       quiet: { type: "boolean", default: false },
     },
@@ -84,6 +92,24 @@ async function main(): Promise<number> {
     30_000,
   );
   const maxBodyBytes = positiveInt(values["max-body-bytes"], "--max-body-bytes", 1024 * 1024);
+  const bodyTimeoutMs = positiveInt(
+    values["body-timeout-ms"] ?? readEnv("EVALKIT_API_BODY_TIMEOUT_MS"),
+    "--body-timeout-ms",
+    10_000,
+  );
+  const maxConcurrentJobs = positiveInt(
+    values["max-jobs"] ?? readEnv("EVALKIT_API_MAX_JOBS"),
+    "--max-jobs",
+    2,
+  );
+  if (maxConcurrentJobs < 1) {
+    throw new UsageError("Expected --max-jobs to be at least 1 but found 0");
+  }
+  const maxQueuedJobs = positiveInt(
+    values["max-queued-jobs"] ?? readEnv("EVALKIT_API_MAX_QUEUED_JOBS"),
+    "--max-queued-jobs",
+    8,
+  );
   const tokensFile = values["tokens-file"] ?? readEnv("EVALKIT_API_TOKENS_FILE");
   const rawTokens = tokensFile
     ? await readTokensFile(tokensFile)
@@ -112,14 +138,17 @@ async function main(): Promise<number> {
     ...(collector ? { metrics: collector } : {}),
     maxBodyBytes,
     requestTimeoutMs,
-    datasetExists: async (name, version) => {
+    bodyTimeoutMs,
+    maxConcurrentJobs,
+    maxQueuedJobs,
+    inspectDataset: async (name, version) => {
       try {
-        const { versions } = await datasets.show(name);
-        return version === undefined || versions.some((v) => v.version === version);
+        const meta = await datasets.meta(name, version);
+        return { version: meta.version, fields: meta.schema.columns.map((c) => c.name) };
       } catch (err) {
         // Only "no such dataset" means absent; an unreadable or corrupt store is an error.
         if (err instanceof DatasetError && err.issues.some((i) => i.code === "not_found")) {
-          return false;
+          return undefined;
         }
         throw err;
       }

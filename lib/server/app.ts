@@ -69,8 +69,20 @@ export interface LoanAgentAppOptions {
   metrics?: RuntimeMetricsSink;
   /** Evaluates a dataset (the evaluate_dataset endpoint answers 501 without it). */
   evaluateDataset?: DatasetEvaluator;
-  /** Whether a dataset (and version) exists; unknown ones answer 404. */
+  /** Whether a dataset (and version) exists; unknown ones answer 404. Ignored when {@link inspectDataset} is given. */
   datasetExists?: (name: string, version?: string) => Promise<boolean>;
+  /**
+   * Describes a dataset version (the latest without `version`) before an evaluation starts:
+   * `undefined` when it does not exist (404 naming `dataset_name` or `dataset_version`), else
+   * its fields, so an unknown `target_field` is a 400 naming the field, not a failed job.
+   */
+  inspectDataset?: (name: string, version?: string) => Promise<DatasetDescription | undefined>;
+  /** Evaluation jobs running at once; past it they queue. Default 2. */
+  maxConcurrentJobs?: number;
+  /** Evaluation jobs waiting for a slot; past it requests get 429 with Retry-After. Default 8. */
+  maxQueuedJobs?: number;
+  /** Time allowed to receive a whole request body; slower bodies get 408. Default 10000 ms. */
+  bodyTimeoutMs?: number;
   /** Largest accepted body. Default 1 MiB. */
   maxBodyBytes?: number;
   /** Per-request time limit; a decision past it answers 504, an evaluation turns into a job. Default 30000 ms. */
@@ -78,9 +90,33 @@ export interface LoanAgentAppOptions {
   /** API version in /health and OpenAPI. Default "0.1.0". */
   version?: string;
   /** Structured access log (method, path, status, ms). Never receives tokens or bodies. */
-  log?: (
-    entry: { method: string; path: string; status: number; ms: number; error?: string },
-  ) => void;
+  log?: (entry: AccessLogEntry) => void;
+}
+
+/** What {@link LoanAgentAppOptions.inspectDataset} tells about a dataset version. */
+export interface DatasetDescription {
+  /** The version found (the latest when none was asked for). */
+  version: string;
+  /** The fields its rows have (schema columns). */
+  fields: readonly string[];
+}
+
+/**
+ * One access-log entry. `status` 499 with `error: "client_disconnected"` is a client that hung
+ * up before its request was read (nothing could be answered); `error` otherwise names the
+ * class of an unexpected failure (a 500).
+ */
+export interface AccessLogEntry {
+  /** HTTP method. */
+  method: string;
+  /** Path (no query). */
+  path: string;
+  /** Status answered (499: the client disconnected first). */
+  status: number;
+  /** Time taken in ms. */
+  ms: number;
+  /** `client_disconnected`, or the error class behind a 500. */
+  error?: string;
 }
 
 /** The API as a fetch handler plus its evaluation jobs. */
@@ -114,10 +150,89 @@ function json(status: number, body: unknown, headers?: HeadersInit): Response {
   });
 }
 
-async function readBody(req: Request, limit: number): Promise<unknown> {
+function positive(n: number, name: string): number {
+  if (!Number.isInteger(n) || n < 1) {
+    throw new RangeError(`Expected ${name} to be a positive integer but found ${n}`);
+  }
+  return n;
+}
+
+function nonNegative(n: number, name: string): number {
+  if (!Number.isInteger(n) || n < 0) {
+    throw new RangeError(`Expected ${name} to be a non-negative integer but found ${n}`);
+  }
+  return n;
+}
+
+/** Jobs kept for polling; the oldest finished ones are forgotten past it. */
+const KEPT_JOBS = 1000;
+
+function remember(jobs: Map<string, EvaluationJob>, id: string, job: EvaluationJob): void {
+  jobs.set(id, job);
+  if (jobs.size <= KEPT_JOBS) return;
+  for (const [old, j] of jobs) {
+    if (jobs.size <= KEPT_JOBS) break;
+    if (j.finished_at !== undefined) jobs.delete(old);
+  }
+}
+
+/**
+ * At most `maxRunning` jobs at once and `maxQueued` waiting, first come first served.
+ * `retryAfterSeconds` estimates when a slot frees up from the durations of finished jobs.
+ */
+class JobLimiter {
+  #running = 0;
+  readonly #waiting: (() => void)[] = [];
+  #meanMs = 0;
+  #finished = 0;
+
+  constructor(readonly maxRunning: number, readonly maxQueued: number) {}
+
+  /** A slot (started now or queued), or undefined when running and queue are both full. */
+  reserve(): { queued: boolean; start: Promise<void>; release: () => void } | undefined {
+    const queued = this.#running >= this.maxRunning;
+    if (queued && this.#waiting.length >= this.maxQueued) return undefined;
+    let started = 0;
+    const start = queued
+      ? new Promise<void>((resolve) => this.#waiting.push(resolve))
+      : Promise.resolve();
+    if (!queued) this.#running++;
+    start.then(() => started = performance.now());
+    let released = false;
+    return {
+      queued,
+      start,
+      release: () => {
+        if (released) return;
+        released = true;
+        if (started > 0) {
+          this.#finished++;
+          this.#meanMs += (performance.now() - started - this.#meanMs) / this.#finished;
+        }
+        const next = this.#waiting.shift();
+        if (next) next(); // the slot passes to the next queued job
+        else this.#running--;
+      },
+    };
+  }
+
+  /** Seconds until a slot is likely free: one mean job duration per queued round (≥ 1). */
+  retryAfterSeconds(): number {
+    const mean = this.#finished > 0 ? this.#meanMs / 1000 : 5;
+    const rounds = 1 + Math.floor(this.#waiting.length / this.maxRunning);
+    return Math.max(1, Math.min(3600, Math.ceil(mean * rounds)));
+  }
+}
+
+/** The client hung up while its request was read: nothing can be answered. */
+class ClientDisconnected extends Error {
+  override readonly name = "ClientDisconnected";
+}
+
+async function readBody(req: Request, limit: number, timeoutMs: number): Promise<unknown> {
   const type = req.headers.get("Content-Type") ?? "";
   if (!/^application\/json\s*(;|$)/i.test(type)) {
-    await req.body?.cancel();
+    await req.body?.cancel().catch(() => {});
     throw new HttpError(
       415,
       `Expected Content-Type application/json but found '${type.slice(0, 100)}'`,
@@ -125,18 +240,45 @@ async function readBody(req: Request, limit: number): Promise<unknown> {
   }
   const declared = Number(req.headers.get("Content-Length") ?? "NaN");
   if (Number.isFinite(declared) && declared > limit) {
-    await req.body?.cancel();
+    await req.body?.cancel().catch(() => {});
     throw new HttpError(413, `Expected a body of at most ${limit} bytes but found ${declared}`);
   }
   const chunks: Uint8Array[] = [];
   let size = 0;
   if (req.body) {
-    for await (const chunk of req.body) {
-      size += chunk.byteLength;
-      if (size > limit) {
-        throw new HttpError(413, `Expected a body of at most ${limit} bytes but it was longer`);
+    const reader = req.body.getReader();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<"timeout">((r) =>
+      timer = setTimeout(() => r("timeout"), timeoutMs)
+    );
+    try {
+      while (true) {
+        let next: ReadableStreamReadResult<Uint8Array> | "timeout";
+        try {
+          next = await Promise.race([reader.read(), deadline]);
+        } catch (err) {
+          throw new ClientDisconnected(err instanceof Error ? err.message : String(err));
+        }
+        if (next === "timeout") {
+          reader.cancel().catch(() => {});
+          throw new HttpError(
+            408,
+            `Expected the whole body within ${timeoutMs} ms but it was still arriving`,
+            undefined,
+            { Connection: "close" },
+          );
+        }
+        if (next.done) break;
+        size += next.value.byteLength;
+        if (size > limit) {
+          reader.cancel().catch(() => {});
+          throw new HttpError(413, `Expected a body of at most ${limit} bytes but it was longer`);
+        }
+        chunks.push(next.value);
       }
-      chunks.push(chunk);
+    } finally {
+      clearTimeout(timer);
+      reader.releaseLock();
     }
   }
   const bytes = new Uint8Array(size);
@@ -157,6 +299,18 @@ async function readBody(req: Request, limit: number): Promise<unknown> {
     throw new HttpError(
       400,
       `Expected a JSON body: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+}
+
+/** Percent-decodes one path segment; malformed encoding (`%ZZ`, `%`, a cut UTF-8 sequence) is a 400. */
+function decodeSegment(segment: string, what: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpError(
+      400,
+      `Expected the ${what} to be valid percent-encoded UTF-8 but found '${segment.slice(0, 100)}'`,
     );
   }
 }
@@ -194,9 +348,13 @@ function validate<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
 export function createLoanAgentApp(options: LoanAgentAppOptions): LoanAgentApp {
   const limit = options.maxBodyBytes ?? 1024 * 1024;
   const timeoutMs = options.requestTimeoutMs ?? 30_000;
+  const bodyTimeoutMs = options.bodyTimeoutMs ?? 10_000;
   const version = options.version ?? "0.1.0";
+  const maxRunning = positive(options.maxConcurrentJobs ?? 2, "maxConcurrentJobs");
+  const maxQueued = nonNegative(options.maxQueuedJobs ?? 8, "maxQueuedJobs");
   const jobs = new Map<string, EvaluationJob>();
   const running = new Set<Promise<unknown>>();
+  const limiter = new JobLimiter(maxRunning, maxQueued);
   const openapi = JSON.stringify(openApiDocument(version));
 
   const requireAuth = async (req: Request) => {
@@ -211,7 +369,7 @@ export function createLoanAgentApp(options: LoanAgentAppOptions): LoanAgentApp {
     await requireAuth(req);
     const application: LoanApplication = validate(
       LoanApplicationSchema,
-      await readBody(req, limit),
+      await readBody(req, limit, bodyTimeoutMs),
     );
     const requestId = application.request_id ?? crypto.randomUUID();
     const started = performance.now();
@@ -247,29 +405,65 @@ export function createLoanAgentApp(options: LoanAgentAppOptions): LoanAgentApp {
     }
   };
 
-  const evaluate = async (req: Request): Promise<Response> => {
-    await requireAuth(req);
-    const body = validate(EvaluateDatasetRequestSchema, await readBody(req, limit));
-    if (!options.evaluateDataset) {
-      throw new HttpError(501, "Dataset evaluation is not configured on this server");
-    }
-    if (
+  const checkDataset = async (body: EvaluateDatasetRequest): Promise<void> => {
+    const v = body.dataset_version ? ` version '${body.dataset_version}'` : "";
+    const unknown = () => {
+      const field = body.dataset_version ? "dataset_version" : "dataset_name";
+      return new HttpError(404, `Unknown dataset '${body.dataset_name}'${v}`, [{
+        code: "not_found",
+        path: [field],
+        message: `No dataset '${body.dataset_name}'${v} on this server`,
+      }]);
+    };
+    if (options.inspectDataset) {
+      const found = await options.inspectDataset(body.dataset_name, body.dataset_version);
+      if (!found) throw unknown();
+      if (!found.fields.includes(body.target_field)) {
+        const fields = found.fields.map((f) => `'${f}'`).join(", ");
+        throw new HttpError(400, "The request body is invalid", [{
+          code: "unknown_field",
+          path: ["target_field"],
+          message: `Expected target_field to be a field of dataset '${body.dataset_name}' ` +
+            `version '${found.version}' (${fields}) but found '${body.target_field.slice(0, 200)}'`,
+        }]);
+      }
+    } else if (
       options.datasetExists &&
       !(await options.datasetExists(body.dataset_name, body.dataset_version))
     ) {
-      const v = body.dataset_version ? ` version '${body.dataset_version}'` : "";
-      throw new HttpError(404, `Unknown dataset '${body.dataset_name}'${v}`);
+      throw unknown();
+    }
+  };
+
+  const evaluate = async (req: Request): Promise<Response> => {
+    await requireAuth(req);
+    const body = validate(EvaluateDatasetRequestSchema, await readBody(req, limit, bodyTimeoutMs));
+    if (!options.evaluateDataset) {
+      throw new HttpError(501, "Dataset evaluation is not configured on this server");
+    }
+    await checkDataset(body);
+    const slot = limiter.reserve();
+    if (!slot) {
+      throw new HttpError(
+        429,
+        `Too many evaluation jobs: ${maxRunning} running and ${maxQueued} queued; retry later`,
+        undefined,
+        { "Retry-After": String(limiter.retryAfterSeconds()) },
+      );
     }
     const id = crypto.randomUUID();
     const job: EvaluationJob = {
       id,
-      status: "running",
+      status: slot.queued ? "queued" : "running",
       dataset_name: body.dataset_name,
       created_at: new Date().toISOString(),
     };
-    jobs.set(id, job);
+    remember(jobs, id, job);
     const evaluator = options.evaluateDataset;
-    const work = evaluator(body, new AbortController().signal).then(
+    const work = slot.start.then(() => {
+      job.status = "running";
+      return evaluator(body, new AbortController().signal);
+    }).then(
       (r) => Object.assign(job, { status: "succeeded", run_id: r.runId, metrics: r.metrics }),
       (err) =>
         Object.assign(job, {
@@ -279,6 +473,7 @@ export function createLoanAgentApp(options: LoanAgentAppOptions): LoanAgentApp {
         }),
     ).finally(() => {
       job.finished_at = new Date().toISOString();
+      slot.release();
       running.delete(work);
     });
     running.add(work);
@@ -325,7 +520,7 @@ export function createLoanAgentApp(options: LoanAgentAppOptions): LoanAgentApp {
     if (jobMatch) {
       return allow("GET", async () => {
         await requireAuth(req);
-        const job = jobs.get(decodeURIComponent(jobMatch[1]!));
+        const job = jobs.get(decodeSegment(jobMatch[1]!, "evaluation id"));
         if (!job) throw new HttpError(404, "Unknown evaluation job");
         return json(200, job);
       });
@@ -356,6 +551,10 @@ export function createLoanAgentApp(options: LoanAgentAppOptions): LoanAgentApp {
             error: err.message,
             ...(err.issues ? { issues: err.issues } : {}),
           }, err.headers);
+        } else if (err instanceof ClientDisconnected) {
+          // Nobody is left to read an answer; log it as what it is, not as a server error.
+          error = "client_disconnected";
+          res = json(499, { error: "Client disconnected" });
         } else {
           error = err instanceof Error ? err.name : "Error";
           res = json(500, { error: "Internal error" });

@@ -19,6 +19,8 @@
  */
 export { createLoanAgentApp } from "./app.ts";
 export type {
+  AccessLogEntry,
+  DatasetDescription,
   DatasetEvaluator,
   LoanAgentApp,
   LoanAgentAppOptions,

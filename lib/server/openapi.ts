@@ -23,11 +23,13 @@ const errors = (...codes: number[]) =>
   );
 
 const ERROR_TEXT: Record<number, string> = {
-  400: "Invalid request (issues listed)",
+  400: "Invalid request (issues listed), or a malformed percent-encoded path",
   401: "Missing or wrong bearer token",
   404: "Unknown dataset or job",
+  408: "The body did not arrive within the body timeout",
   413: "Body too large",
   415: "Content-Type is not application/json",
+  429: "Too many evaluation jobs running and queued; retry after the Retry-After seconds",
   504: "The agent did not answer in time",
 };
 
@@ -86,7 +88,7 @@ export function openApiDocument(version: string): { openapi: string } & Record<s
           requestBody: { required: true, content: jsonContent("LoanApplication") },
           responses: {
             "200": { description: "The decision", content: jsonContent("Decision") },
-            ...errors(400, 401, 413, 415, 504),
+            ...errors(400, 401, 408, 413, 415, 504),
           },
         },
       },
@@ -101,7 +103,7 @@ export function openApiDocument(version: string): { openapi: string } & Record<s
               content: jsonContent("EvaluationJob"),
             },
             "202": { description: "Accepted: poll the job", content: jsonContent("EvaluationJob") },
-            ...errors(400, 401, 404, 413, 415),
+            ...errors(400, 401, 404, 408, 413, 415, 429),
           },
         },
       },
@@ -112,7 +114,7 @@ export function openApiDocument(version: string): { openapi: string } & Record<s
           parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
           responses: {
             "200": { description: "The job", content: jsonContent("EvaluationJob") },
-            ...errors(401, 404),
+            ...errors(400, 401, 404),
           },
         },
       },

@@ -32,6 +32,12 @@ Deno.test("auth matrix: every protected route needs one of the current tokens", 
     ["metrics summary", () => new Request(`${BASE}/api/v1/metrics/summary`)],
     ["evaluation job", () => new Request(`${BASE}/api/v1/loan/evaluations/nope`)],
   ];
+  // An allowed request gets the route's own answer (never a 500, never any other error).
+  const allowedStatus: Record<string, number> = {
+    decision: 200,
+    "metrics summary": 200,
+    "evaluation job": 404,
+  };
   const cases: [string, string | undefined, boolean][] = [
     ["no header", undefined, false],
     ["wrong token", `Bearer ${WRONG_TOKEN}`, false],
@@ -50,7 +56,7 @@ Deno.test("auth matrix: every protected route needs one of the current tokens", 
         const res = await app.fetch(req);
         const body = await res.json();
         if (ok) {
-          assert.notEqual(res.status, 401);
+          assert.equal(res.status, allowedStatus[routeName], JSON.stringify(body));
         } else {
           assert.equal(res.status, 401);
           assert.match(res.headers.get("WWW-Authenticate") ?? "", /^Bearer realm="evalkit"/);
@@ -246,4 +252,124 @@ Deno.test("a failed evaluation job reports its error to the client without crede
   assert.equal(job.status, "failed");
   assert.match(job.error, /mlflow\.example\/api failed/);
   assert.ok(!JSON.stringify(job).includes("hunter2-secret"), job.error);
+});
+
+Deno.test("malformed percent-encoding in a path is a 400 naming it, never a 500", async (t) => {
+  const app = await makeApp();
+  const auth = { Authorization: `Bearer ${TOKENS[0]}` };
+  for (const id of ["%ZZ", "%", "%E0%A4%A", "%C0%AF", "%ED%A0%80", "abc%", "%%41", "%FF"]) {
+    await t.step(id, async () => {
+      const res = await app.fetch(
+        new Request(`${BASE}/api/v1/loan/evaluations/${id}`, { headers: auth }),
+      );
+      const body = await res.json();
+      assert.equal(res.status, 400, JSON.stringify(body));
+      assert.match(body.error, /percent-encoded/);
+    });
+  }
+  await t.step("well-formed encoding of an unknown id is a 404", async () => {
+    const res = await app.fetch(
+      new Request(`${BASE}/api/v1/loan/evaluations/%E2%82%AC%2F..`, { headers: auth }),
+    );
+    assert.equal(res.status, 404);
+    await res.body?.cancel();
+  });
+  await t.step("without a token it is a 401 first", async () => {
+    const res = await app.fetch(new Request(`${BASE}/api/v1/loan/evaluations/%ZZ`));
+    assert.equal(res.status, 401);
+    await res.body?.cancel();
+  });
+});
+
+Deno.test("evaluate_dataset checks the dataset and target_field before any job starts", async (t) => {
+  const started: string[] = [];
+  const app = await makeApp({
+    evaluateDataset: (req) => {
+      started.push(req.target_field);
+      return Promise.resolve({ runId: "r", metrics: {} });
+    },
+    inspectDataset: (name, version) =>
+      Promise.resolve(
+        name === "loan_approval_test_set" && (version === undefined || version === "1.0.0")
+          ? { version: "1.0.0", fields: ["request_id", "credit_score", "expected_outcome"] }
+          : undefined,
+      ),
+  });
+  const auth = { Authorization: `Bearer ${TOKENS[0]}` };
+  const ask = async (body: Record<string, unknown>) => {
+    const res = await app.fetch(post("/api/v1/loan/evaluate_dataset", body, auth));
+    return { status: res.status, body: await res.json() };
+  };
+  await t.step("unknown target_field → 400 naming the field and the dataset's fields", async () => {
+    const r = await ask({ dataset_name: "loan_approval_test_set", target_field: "outcome" });
+    assert.equal(r.status, 400, JSON.stringify(r.body));
+    assert.deepEqual(r.body.issues[0].path, ["target_field"]);
+    assert.match(r.body.issues[0].message, /'outcome'/);
+    assert.match(r.body.issues[0].message, /'expected_outcome'/);
+  });
+  await t.step("unknown dataset → 404 naming dataset_name", async () => {
+    const r = await ask({ dataset_name: "nope" });
+    assert.equal(r.status, 404);
+    assert.deepEqual(r.body.issues[0].path, ["dataset_name"]);
+  });
+  await t.step("unknown version → 404 naming dataset_version", async () => {
+    const r = await ask({ dataset_name: "loan_approval_test_set", dataset_version: "9.9.9" });
+    assert.equal(r.status, 404);
+    assert.deepEqual(r.body.issues[0].path, ["dataset_version"]);
+  });
+  assert.deepEqual(started, [], "no job was started for a refused request");
+  await app.idle();
+  assert.equal(app.jobs.size, 0);
+  await t.step("a known field runs", async () => {
+    const r = await ask({ dataset_name: "loan_approval_test_set", target_field: "credit_score" });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.deepEqual(started, ["credit_score"]);
+  });
+});
+
+Deno.test("evaluation jobs past the limit queue, past the queue get 429 with Retry-After; /health stays fast", async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => release = r);
+  let inFlight = 0, peak = 0;
+  const app = await makeApp({
+    maxConcurrentJobs: 2,
+    maxQueuedJobs: 1,
+    evaluateDataset: async () => {
+      peak = Math.max(peak, ++inFlight);
+      await gate;
+      inFlight--;
+      return { runId: "r", metrics: {} };
+    },
+  });
+  const auth = { Authorization: `Bearer ${TOKENS[0]}` };
+  const body = { dataset_name: "loan_approval_test_set", wait: false };
+  const answers = [];
+  for (let i = 0; i < 5; i++) {
+    const res = await app.fetch(post("/api/v1/loan/evaluate_dataset", body, auth));
+    answers.push({
+      status: res.status,
+      retryAfter: res.headers.get("Retry-After"),
+      body: await res.json(),
+    });
+  }
+  assert.deepEqual(answers.map((a) => a.status), [202, 202, 202, 429, 429]);
+  assert.deepEqual(answers.slice(0, 3).map((a) => a.body.status), ["running", "running", "queued"]);
+  for (const a of answers.slice(3)) {
+    assert.ok(Number(a.retryAfter) >= 1, `Retry-After ${a.retryAfter}`);
+    assert.match(a.body.error, /2 running and 1 queued/);
+  }
+  const t0 = performance.now();
+  const health = await app.fetch(new Request(`${BASE}/health`));
+  assert.equal(health.status, 200);
+  await health.body?.cancel();
+  assert.ok(performance.now() - t0 < 100, "health does not wait for jobs");
+  release();
+  await app.idle();
+  assert.equal(peak, 2, "never more than maxConcurrentJobs at once");
+  const states = answers.slice(0, 3).map((a) => app.jobs.get(a.body.id)!.status);
+  assert.deepEqual(states, ["succeeded", "succeeded", "succeeded"]);
+  const again = await app.fetch(post("/api/v1/loan/evaluate_dataset", body, auth));
+  assert.equal(again.status, 202, "slots are free again");
+  await again.body?.cancel();
+  await app.idle();
 });

@@ -8,10 +8,10 @@
  */
 import { parseArgs } from "node:util";
 import { UsageError } from "./_cli.ts";
+import type { EvalJobAnswer, EvalJobMessage } from "./_serve_eval_worker.ts";
 import { readEnv } from "../lib/_internal/env.ts";
 import { LoanApprovalAgent } from "../lib/agents/mod.ts";
 import { DatasetError, DatasetManager } from "../lib/datasets/mod.ts";
-import { ModelEvaluator } from "../lib/evaluation/mod.ts";
 import { createLoanAgentApp, readTokensFile, serveLoanAgent, TokenSet } from "../lib/server/mod.ts";
 import { AgentTracker, MetricsCollector } from "../lib/tracking/mod.ts";
 
@@ -57,6 +57,26 @@ function positiveInt(value: string | undefined, name: string, fallback: number):
     throw new UsageError(`Expected ${name} to be a non-negative integer but found '${value}'`);
   }
   return n;
+}
+
+/** Runs one evaluation in a fresh worker (scripts/_serve_eval_worker.ts) and ends the worker. */
+function runInWorker(
+  message: EvalJobMessage,
+): Promise<{ runId: string; metrics: Record<string, number> }> {
+  const worker = new Worker(new URL("./_serve_eval_worker.ts", import.meta.url), {
+    type: "module",
+  });
+  return new Promise<EvalJobAnswer>((resolve, reject) => {
+    worker.onmessage = (e: MessageEvent<EvalJobAnswer>) => resolve(e.data);
+    worker.onerror = (e) => {
+      e.preventDefault();
+      reject(new Error(`the evaluation worker failed: ${e.message}`));
+    };
+    worker.postMessage(message);
+  }).then((answer) => {
+    if (!answer.ok) throw new Error(answer.error);
+    return { runId: answer.runId, metrics: answer.metrics };
+  }).finally(() => worker.terminate());
 }
 
 async function main(): Promise<number> {
@@ -153,21 +173,13 @@ async function main(): Promise<number> {
         throw err;
       }
     },
-    evaluateDataset: async (req, signal) => {
-      const dataset = await datasets.load(
-        req.dataset_name,
-        req.dataset_version ? { version: req.dataset_version } : {},
-      );
-      const result = await new ModelEvaluator(agent.name, agent).evaluateDataset(dataset, {
-        targetField: req.target_field,
-        concurrency: req.concurrency,
-        tracker,
-        signal,
-        ...(req.run_name ? { runName: req.run_name } : {}),
-      });
-      if (!result.runId) throw new Error("the evaluation was not recorded");
-      return { runId: result.runId, metrics: result.metrics };
-    },
+    // Each job runs in its own Web Worker, so its CPU work never holds up /health or decisions.
+    evaluateDataset: (request) =>
+      runInWorker({
+        request,
+        datasetsDir: values["datasets-dir"]!,
+        ...(values.experiment ? { experiment: values.experiment } : {}),
+      }),
     ...(values.quiet ? {} : {
       log: (entry) => console.error(JSON.stringify({ time: new Date().toISOString(), ...entry })),
     }),

@@ -460,8 +460,10 @@ export function createLoanAgentApp(options: LoanAgentAppOptions): LoanAgentApp {
     };
     remember(jobs, id, job);
     const evaluator = options.evaluateDataset;
+    if (!slot.queued) job.started_at = job.created_at;
     const work = slot.start.then(() => {
       job.status = "running";
+      job.started_at ??= new Date().toISOString();
       return evaluator(body, new AbortController().signal);
     }).then(
       (r) => Object.assign(job, { status: "succeeded", run_id: r.runId, metrics: r.metrics }),

@@ -69,6 +69,8 @@ export interface EvaluationJob {
   dataset_name: string;
   /** ISO time it was created. */
   created_at: string;
+  /** ISO time it started running (after waiting in the queue, if it did). */
+  started_at?: string;
   /** ISO time it finished. */
   finished_at?: string;
   /** MLflow run id once recorded. */
@@ -197,6 +199,7 @@ export const EvaluationJobSchema: z.ZodType<EvaluationJob> = z.object({
   status: z.enum(["queued", "running", "succeeded", "failed"]),
   dataset_name: z.string(),
   created_at: z.string(),
+  started_at: z.string().optional(),
   finished_at: z.string().optional(),
   run_id: z.string().optional(),
   metrics: z.record(z.string(), z.number()).optional(),

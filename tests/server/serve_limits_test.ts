@@ -193,13 +193,17 @@ Deno.test("serve: 12 evaluation jobs at once with --max-jobs 2 --max-queued-jobs
   for (const e of events) peak = Math.max(peak, now += e.d);
   assert.equal(peak, 2, "two jobs ran at once, never more");
   latencies.sort((a, b) => a - b);
-  const max = latencies.at(-1)!, p50 = latencies[Math.floor(latencies.length / 2)]!;
+  const q = (p: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
+  const [p50, p90, max] = [q(0.5), q(0.9), latencies.at(-1)!];
   console.log(
-    `/health while 6 jobs ran: ${latencies.length} probes, p50 ${p50.toFixed(1)} ms, max ${
-      max.toFixed(1)
-    } ms`,
+    `/health while 6 jobs ran: ${latencies.length} probes, p50 ${p50.toFixed(1)} ms, ` +
+      `p90 ${p90.toFixed(1)} ms, max ${max.toFixed(1)} ms`,
   );
   assert.ok(latencies.length >= 5, "health was probed while the jobs ran");
-  assert.ok(max < 250, `/health max latency ${max.toFixed(0)} ms under load`);
+  // Jobs on the serving thread held /health at p50 49 ms, max 498 ms on an idle machine; in
+  // workers it stays near 1 ms. The bounds leave room for a loaded shared machine.
+  assert.ok(p90 < 100, `/health p90 ${p90.toFixed(0)} ms under load`);
+  assert.ok(max < 1000, `/health max ${max.toFixed(0)} ms under load`);
   assert.equal(await runsRecorded(server.home), 6, "one run per accepted job");
 });

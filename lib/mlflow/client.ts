@@ -11,6 +11,7 @@ import { ExperimentsApi } from "./experiments.ts";
 import { LoggedModelsApi } from "./logged_models.ts";
 import { ModelVersionsApi, RegisteredModelsApi } from "./registry.ts";
 import { RunsApi } from "./runs.ts";
+import { TracesApi } from "./traces.ts";
 import { MlflowTransport, type TransportOptions } from "./transport.ts";
 import type { ArtifactRepositoryFactory } from "./artifacts.ts";
 import { databricksTarget } from "./databricks/target.ts";
@@ -186,6 +187,8 @@ export class MlflowClient implements Disposable {
   readonly modelVersions: ModelVersionsApi;
   /** MLflow 3 logged models. */
   readonly loggedModels: LoggedModelsApi;
+  /** MLflow 3 traces: OTLP span export, trace info, search, tags, analytics. */
+  readonly traces: TracesApi;
   /** The Unity Catalog registry when the client targets Databricks with `databricks-uc`. */
   unityCatalog?: UnityCatalogRegistry;
   readonly #onClose: (() => void) | undefined;
@@ -207,6 +210,7 @@ export class MlflowClient implements Disposable {
     this.models = new RegisteredModelsApi(this.transport);
     this.modelVersions = new ModelVersionsApi(this.transport);
     this.loggedModels = new LoggedModelsApi(this.transport);
+    this.traces = new TracesApi(this.transport);
     this.#onClose = extras.onClose;
   }
 

@@ -110,3 +110,14 @@ export type {
   LoggedModelOrderBy,
   SearchLoggedModelsOptions,
 } from "./logged_models.ts";
+export { LINK_TO_RUN_BATCH, SEARCH_TRACES_MAX_RESULTS, TracesApi } from "./traces.ts";
+export type {
+  ExportSpansOptions,
+  QueryTraceMetricsOptions,
+  SearchTracesOptions,
+  StartTraceInput,
+  TraceMetricAggregation,
+} from "./traces.ts";
+export type { Trace, TraceInfo, TraceMetricPoint, TraceSpan, TraceState } from "./trace_schemas.ts";
+export { encodeOtlpTraces, encodeOtlpTracesJson, gzipBytes } from "./otlp.ts";
+export type { EncodeOtlpOptions, OtlpEvent, OtlpSpan, OtlpStatusCode } from "./otlp.ts";

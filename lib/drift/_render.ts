@@ -4,8 +4,7 @@
 import { concatCharts } from "../report/concat_charts.ts";
 import { escapeHtml, formatValue } from "../report/format.ts";
 import { barChartSpec, histogramSpec } from "../report/vega_lite.ts";
-import type { DriftReportData } from "./drift_report.ts";
-import type { FeatureDistribution, FeatureDrift } from "./data_drift.ts";
+import type { DriftReportData, FeatureDistribution, FeatureDrift } from "./types.ts";
 
 /** A number for humans, as every evalkit table prints it (`formatValue`); "–" when absent. */
 export function fmt(v: number | undefined): string {

@@ -16,7 +16,14 @@ import {
 } from "../stats/psi.ts";
 import { kolmogorovSf } from "../stats/special_functions.ts";
 import { wasserstein } from "../stats/wasserstein.ts";
-import { DriftReport, type DriftReportData } from "./drift_report.ts";
+import { DriftReport } from "./drift_report.ts";
+import type {
+  DriftReportData,
+  DriftTest,
+  FeatureDistribution,
+  FeatureDrift,
+  WassersteinStatistic,
+} from "./types.ts";
 import {
   type CategoricalSummary,
   type ColumnKind,
@@ -29,9 +36,6 @@ import {
   summarizeColumn,
   toColumns,
 } from "./summaries.ts";
-
-/** A drift test that can decide whether a feature drifted. */
-export type DriftTest = "ks" | "wasserstein" | "chi_square" | "jensen_shannon" | "psi";
 
 /**
  * Default decision thresholds: p-value tests drift below, distances at or above.
@@ -101,139 +105,6 @@ export interface DataDriftOptions {
   referenceName?: string;
   /** Names shown for the two tables. */
   currentName?: string;
-}
-
-/** Kolmogorov–Smirnov result as stored in a report. */
-export interface KsStatistic {
-  /** D. */
-  statistic: number;
-  /** Two-sided p-value. */
-  pValue: number;
-  /** The method used ("exact" or "asymp"; "binned" for histogram summaries). */
-  method: string;
-  /** Reference size. */
-  n1: number;
-  /** Current size. */
-  n2: number;
-  /** True when computed from histograms (D is a lower bound). */
-  approximate?: boolean;
-}
-
-/** Wasserstein result as stored in a report. */
-export interface WassersteinStatistic {
-  /** W1 in the column's units. */
-  distance: number;
-  /** W1 / max(reference std, 0.001) (std with ddof 0). */
-  normed: number;
-  /** Reference standard deviation (population). */
-  referenceStd: number;
-  /** The floor applied to the std. */
-  stdFloor: number;
-  /** Reference size. */
-  n1: number;
-  /** Current size. */
-  n2: number;
-  /** True when computed from histogram midpoints. */
-  approximate?: boolean;
-}
-
-/** Chi-square result as stored in a report. */
-export interface ChiSquareStatistic {
-  /** Pearson statistic on the 2×k table (no continuity correction). */
-  statistic: number;
-  /** p-value. */
-  pValue: number;
-  /** Degrees of freedom (k − 1). */
-  dof: number;
-  /** Categories (or bins) in the table. */
-  categories: string[];
-  /** Categories only in the current table. */
-  unseenCategories: string[];
-  /** Reference size. */
-  n1: number;
-  /** Current size. */
-  n2: number;
-}
-
-/** Jensen–Shannon result as stored in a report. */
-export interface JensenShannonStatistic {
-  /** The distance (square root of the divergence). */
-  distance: number;
-  /** Log base. */
-  base: number;
-  /** Categories (or bins) compared. */
-  categories: string[];
-  /** Reference size. */
-  n1: number;
-  /** Current size. */
-  n2: number;
-}
-
-/** PSI result as stored in a report. */
-export interface PsiStatistic {
-  /** The index. */
-  value: number;
-  /** Its band. */
-  band: "stable" | "moderate" | "significant";
-  /** "reference-quantiles", "categories" or "histogram". */
-  binning: "reference-quantiles" | "categories" | "histogram";
-  /** Inner bin edges (numeric). */
-  edges?: number[];
-  /** Categories (categorical). */
-  categories?: string[];
-  /** Reference count per bin. */
-  referenceCounts: number[];
-  /** Current count per bin. */
-  currentCounts: number[];
-  /** Floor for empty bins. */
-  epsilon: number;
-}
-
-/** Distribution of a feature in both tables, for charts. */
-export type FeatureDistribution =
-  | { type: "histogram"; edges: number[]; reference: number[]; current: number[] }
-  | { type: "categories"; categories: string[]; reference: number[]; current: number[] };
-
-/** Drift of one feature, with every statistic and how it was computed. */
-export interface FeatureDrift {
-  /** Column name. */
-  name: string;
-  /** "feature", "prediction" or "target". */
-  role: "feature" | "prediction" | "target";
-  /** The column's kind. */
-  kind: ColumnKind;
-  /** How it was tested (numeric columns with few distinct values are tested as categorical). */
-  testedAs: ColumnKind;
-  /** "tested", or "skipped" with a reason (no non-missing values on a side). */
-  status: "tested" | "skipped";
-  /** Why it was skipped. */
-  skipReason?: string;
-  /** Reference counts. */
-  reference: { count: number; missing: number; missingShare: number };
-  /** Current counts. */
-  current: { count: number; missing: number; missingShare: number };
-  /** The deciding test. */
-  test: DriftTest;
-  /** Its threshold. */
-  threshold: number;
-  /** The deciding score (p-value for KS/chi-square, distance or PSI otherwise). */
-  score: number;
-  /** Adjusted p-value (p-value tests, after the multiple-testing correction). */
-  adjustedPValue?: number;
-  /** Whether the feature drifted. */
-  drifted: boolean;
-  /** Every statistic computed. */
-  statistics: {
-    ks?: KsStatistic;
-    wasserstein?: WassersteinStatistic;
-    chiSquare?: ChiSquareStatistic;
-    jensenShannon?: JensenShannonStatistic;
-    psi?: PsiStatistic;
-  };
-  /** Categories seen only in the current table. */
-  unseenCategories?: string[];
-  /** Distribution for charts. */
-  distribution?: FeatureDistribution;
 }
 
 const P_VALUE_TESTS: ReadonlySet<DriftTest> = new Set(["ks", "chi_square"]);

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { DriftTest, FeatureDrift } from "./data_drift.ts";
+import type { DriftReportData, DriftSettings, DriftSummary, FeatureDrift } from "./types.ts";
 import {
   headline,
   renderHtmlPage,
@@ -12,74 +12,6 @@ import {
   renderText,
   renderVegaLite,
 } from "./_render.ts";
-
-/** The settings a report was computed with. */
-export interface DriftSettings {
-  /** Multiple-testing correction. */
-  correction: "bh" | "bonferroni" | "none";
-  /** Share of drifted features that flags the dataset (0 = any). */
-  driftShare: number;
-  /** Reference size up to which p-value tests decide. */
-  sizeThreshold: number;
-  /** Thresholds per test. */
-  thresholds: Record<DriftTest, number>;
-  /** KS p-value method requested. */
-  ksMethod: string;
-  /** Numeric PSI bins (reference quantiles). */
-  psiBins: number;
-  /** PSI empty-bin floor. */
-  psiEpsilon: number;
-  /** Jensen–Shannon log base. */
-  jsBase: number;
-  /** Numeric columns with at most this many distinct values are tested as categorical. */
-  maxDiscreteValues: number;
-}
-
-/** Dataset-level outcome. */
-export interface DriftSummary {
-  /** Features requested. */
-  featureCount: number;
-  /** Features tested (not skipped). */
-  testedCount: number;
-  /** Features that drifted. */
-  driftedCount: number;
-  /** driftedCount / testedCount (0 when nothing was tested). */
-  share: number;
-  /** Names of drifted features. */
-  driftedFeatures: string[];
-  /** Names of skipped features. */
-  skippedFeatures: string[];
-  /** Share rule met. */
-  datasetDrift: boolean;
-  /** Target distribution drifted. */
-  targetDrift: boolean;
-  /** Prediction (outcome) distribution drifted. */
-  predictionDrift: boolean;
-  /** Any of the three. */
-  driftDetected: boolean;
-}
-
-/** The plain data of a {@linkcode DriftReport} (what `toJSON()` returns). */
-export interface DriftReportData {
-  /** Format tag. */
-  format: "evalkit.drift_report/v1";
-  /** When it was computed (ISO 8601). */
-  createdAt: string;
-  /** Reference table. */
-  reference: { name: string; rows: number };
-  /** Current table. */
-  current: { name: string; rows: number };
-  /** Settings used. */
-  settings: DriftSettings;
-  /** Per-feature results. */
-  features: FeatureDrift[];
-  /** Target drift. */
-  target?: FeatureDrift;
-  /** Prediction drift. */
-  prediction?: FeatureDrift;
-  /** Dataset-level outcome. */
-  summary: DriftSummary;
-}
 
 /**
  * Replaces characters MLflow does not accept in metric keys (and "/") by "_".

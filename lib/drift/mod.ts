@@ -19,10 +19,12 @@
  * @module
  */
 export { DEFAULT_THRESHOLDS, detectDataDrift } from "./data_drift.ts";
+export type { ColumnDriftOptions, DataDriftOptions } from "./data_drift.ts";
 export type {
   ChiSquareStatistic,
-  ColumnDriftOptions,
-  DataDriftOptions,
+  DriftReportData,
+  DriftSettings,
+  DriftSummary,
   DriftTest,
   FeatureDistribution,
   FeatureDrift,
@@ -30,9 +32,8 @@ export type {
   KsStatistic,
   PsiStatistic,
   WassersteinStatistic,
-} from "./data_drift.ts";
+} from "./types.ts";
 export { DriftReport, metricSafeName } from "./drift_report.ts";
-export type { DriftReportData, DriftSettings, DriftSummary } from "./drift_report.ts";
 export {
   inferColumnKind,
   isMissing,

@@ -17,7 +17,7 @@ import {
   metricsView,
   notebookProgress,
   show,
-} from "../../lib/report/notebook.ts";
+} from "../../lib/notebook/mod.ts";
 import { MetricsCollector } from "../../lib/tracking/mod.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;

@@ -11,7 +11,7 @@ import { DatasetManager } from "../../lib/datasets/mod.ts";
 import { runDriftCheck } from "../../lib/drift/mod.ts";
 import { ModelEvaluator } from "../../lib/evaluation/mod.ts";
 import { lineChartSpec } from "../../lib/report/mod.ts";
-import { compareRuns, datasetView, evalView, metricsView } from "../../lib/report/notebook.ts";
+import { compareRuns, datasetView, evalView, metricsView } from "../../lib/notebook/mod.ts";
 import { MetricsCollector } from "../../lib/tracking/mod.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;

@@ -4,7 +4,7 @@
  * @module
  */
 import { jupyterKernel } from "./_kernel.ts";
-import { escapeHtml } from "./format.ts";
+import { escapeHtml } from "../report/format.ts";
 
 /** The progress fields read (an evaluation's `EvaluationProgress` fits). */
 export interface ProgressLike {

@@ -103,10 +103,14 @@ ${COMMON}`,
 
 Logs a dataset version as an input of an MLflow run (runs/log-inputs): 8-hex digest, source,
 schema (mlflow_colspec) and profile (rows, per-column statistics, full SHA-256).
-  --run-id <id>          the MLflow run
+  --run-id <id>          the MLflow run: its id, a unique prefix, its name, or the local id of
+                         a run synced to the server
   --version <v>          version (default latest)
   --context <ctx>        mlflow.data.context tag (default evaluation)
-  --tracking-uri <uri>   MLflow server (default MLFLOW_TRACKING_URI)
+  --tracking-uri <uri>   MLflow server or databricks (default MLFLOW_TRACKING_URI; credentials
+                         from MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME/PASSWORD).
+                         Without a server, exit 2: a local-store run gets its dataset input
+                         when it is recorded.
 Example: deno task datasets log loan_approval_test_set --run-id 0f3c... --tracking-uri http://127.0.0.1:5000
 
 ${COMMON}`,
@@ -482,23 +486,55 @@ async function run(argv: string[]): Promise<number> {
     case "log": {
       want(1, "one dataset name");
       if (!flags["run-id"]) throw new UsageError(`log needs --run-id\n\n${HELP.log}`);
-      const { MlflowClient } = await import("../lib/mlflow/mod.ts");
-      using client = flags["tracking-uri"]
-        ? new MlflowClient({ trackingUri: flags["tracking-uri"] })
-        : MlflowClient.fromEnv();
+      const { openRunSource, RunNotFoundError } = await import("../lib/tracking/mod.ts");
+      const runArg = flags["run-id"];
+      // One way to open a run: the server of --tracking-uri / MLFLOW_TRACKING_URI through
+      // resolveTrackingTarget (tokens, basic auth, databricks), else the local store.
+      let opened;
+      try {
+        opened = openRunSource(
+          flags["tracking-uri"] !== undefined ? { trackingUri: flags["tracking-uri"] } : {},
+        );
+      } catch (err) {
+        // A tracking URI or credentials that cannot be used: bad input, said in one sentence.
+        if (err instanceof TypeError || err instanceof RangeError) {
+          throw new UsageError(err.message);
+        }
+        throw err;
+      }
+      using source = opened;
+      if (!source.client) {
+        const local = await source.findRun(runArg);
+        throw new UsageError(
+          local
+            ? `Run '${runArg}' is in the local store (${source.storeDir}) and no server is set: ` +
+              "datasets log adds an input to a run on an MLflow server. Log the dataset when the " +
+              "run is recorded (evaluate logs its dataset as the run's input), or push the run " +
+              "with 'deno task sync --to <uri>' and log to it with --tracking-uri <uri>."
+            : `No run '${runArg}' in the local store (${source.storeDir}) and no server is set: ` +
+              "pass --tracking-uri <uri> or set MLFLOW_TRACKING_URI to the server that has the run.",
+        );
+      }
+      let runId: string;
+      try {
+        runId = (await source.getRun(runArg)).id; // a synced run's local id finds its server id
+      } catch (err) {
+        if (err instanceof RunNotFoundError) throw new UsageError(err.message);
+        throw err;
+      }
       const input = await dm.logToMlflow(positionals[0]!, {
-        client,
-        runId: flags["run-id"],
+        client: source.client,
+        runId,
         context: flags.context ?? "evaluation",
         ...(flags.version ? { version: flags.version } : {}),
       });
       print(
         json,
-        { runId: flags["run-id"], input },
+        { runId, input },
         () =>
           `Logged ${input.dataset.name} (digest ${input.dataset.digest}, ${
             input.tags?.["evalkit.dataset.version"]
-          }) to run ${flags["run-id"]}`,
+          }) to run ${runId}${runId === runArg ? "" : ` (${runArg})`} on ${source.location}`,
       );
       return 0;
     }

@@ -6,11 +6,10 @@
 import { parseArgs } from "node:util";
 import { UsageError } from "./_cli.ts";
 import { dirname } from "node:path";
-import { readEnv } from "../lib/_internal/env.ts";
 import { redact } from "../lib/_internal/errors.ts";
-import { MlflowApiError, MlflowClient } from "../lib/mlflow/mod.ts";
+import { RESULTS_TABLE_PATH } from "../lib/evaluation/mod.ts";
 import { runReport, type RunReportInput } from "../lib/report/mod.ts";
-import { defaultStoreDir, readLocalRun } from "../lib/tracking/mod.ts";
+import { openRunSource, RunNotFoundError, type RunSource } from "../lib/tracking/mod.ts";
 
 const USAGE =
   `Usage: deno task report <run-id> [--out FILE] [--local] [--store-dir DIR] [--tracking-uri URI]
@@ -20,9 +19,12 @@ metric histories, confusion matrix, latency histogram and wrong rows (evaluation
 drift per feature (drift runs), dataset inputs, artifacts and tags. Charts are inline SVG;
 the page loads nothing from the network.
 
-Reads the run from the MLflow server in MLFLOW_TRACKING_URI (or --tracking-uri) when set,
-else from the local store (.evalkit/store, or $EVALKIT_HOME/store, or --store-dir), where
-<run-id> may also be a unique prefix or a run name (see 'deno task runs').
+Reads the run from the MLflow server (or Databricks) in MLFLOW_TRACKING_URI or --tracking-uri
+when set (credentials from MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME/PASSWORD), else
+from the local store (.evalkit/store, or $EVALKIT_HOME/store, or --store-dir). <run-id> is
+one id wherever the run is: the run id, a unique prefix of it, a run name, or — after
+'deno task sync' — the other id of the same run (the local id on the server, the server id
+in the local store).
 
 Options:
   --out FILE           where to write the page (default: run_report_<run-id>.html)
@@ -36,7 +38,6 @@ Exit codes: 0 written, 1 unexpected error, 2 bad usage or run not found.
 Example:
   deno task report 3f2a9c1e --out report.html`;
 
-const EVAL_TABLE = "eval_results_table.json";
 const DRIFT_JSON = "drift/drift_report.json";
 
 type DriftFeatures = NonNullable<RunReportInput["drift"]>;
@@ -62,89 +63,38 @@ function parseDrift(text: string | undefined): DriftFeatures | undefined {
   }));
 }
 
-async function fromLocal(idOrName: string, storeDir: string): Promise<RunReportInput> {
-  const run = await readLocalRun(idOrName, { storeDir });
-  if (!run) {
-    throw new UsageError(
-      `No run '${idOrName}' in the local store ${storeDir} (list them with 'deno task runs')`,
-    );
+/** Reads the run (by id, prefix, name or — after sync — its other id) and what the page shows. */
+async function readRun(source: RunSource, idOrName: string): Promise<RunReportInput> {
+  let run;
+  try {
+    run = await source.getRun(idOrName);
+  } catch (err) {
+    if (err instanceof RunNotFoundError) throw new UsageError(err.message);
+    throw err;
   }
-  const artifactDir = `${storeDir}/runs/${run.localRunId}/artifacts`;
+  const metrics: RunReportInput["metrics"] = {};
+  for (const key of Object.keys(run.metrics)) {
+    metrics[key] = await source.metricHistory(run, key);
+  }
+  const artifacts = await source.listArtifacts(run);
   const read = async (path: string) =>
-    run.artifacts.some((a) => a.path === path)
-      ? await Deno.readTextFile(`${artifactDir}/${path}`)
-      : undefined;
-  const evalTable = parseTable(await read(EVAL_TABLE));
+    artifacts.some((a) => a.path === path) ? await source.readArtifactText(run, path) : undefined;
+  const evalTable = parseTable(await read(RESULTS_TABLE_PATH));
   const drift = parseDrift(await read(DRIFT_JSON));
   return {
-    runId: run.localRunId,
-    runName: run.runName,
+    runId: run.id,
+    runName: run.name,
     experiment: run.experimentName,
     status: run.status,
     startTime: run.startTime,
     ...(run.endTime !== undefined ? { endTime: run.endTime } : {}),
-    source: `local store ${storeDir}`,
+    source: source.location, // redacted: a password in the URI never reaches the page
     params: run.params,
-    tags: run.tags,
-    metrics: run.metrics,
-    datasets: run.inputs.map((i) => ({
-      name: i.dataset.name,
-      digest: i.dataset.digest,
-      context: i.tags?.["mlflow.data.context"] ?? "",
-    })),
-    artifacts: run.artifacts,
-    ...(evalTable ? { evalTable } : {}),
-    ...(drift ? { drift } : {}),
-  };
-}
-
-async function fromServer(runId: string, uri: string): Promise<RunReportInput> {
-  using client = new MlflowClient({ trackingUri: uri });
-  let run;
-  try {
-    run = await client.runs.get(runId);
-  } catch (err) {
-    if (
-      err instanceof MlflowApiError &&
-      (err.status === 404 || err.errorCode === "RESOURCE_DOES_NOT_EXIST")
-    ) {
-      throw new UsageError(`No run '${runId}' on ${redact(uri)}`);
-    }
-    throw err;
-  }
-  const experiment = await client.experiments.get(run.info.experimentId);
-  const metrics: RunReportInput["metrics"] = {};
-  for (const m of run.data.metrics) {
-    metrics[m.key] = (await client.runs.metricHistory(runId, m.key)).map((p) => ({
-      step: p.step ?? 0,
-      timestamp: p.timestamp ?? 0,
-      value: p.value,
-    }));
-  }
-  const artifacts: { path: string; size?: number }[] = [];
-  for await (const f of client.artifacts.walk(run.info.artifactUri)) {
-    artifacts.push({ path: f.path, ...(f.fileSize !== undefined ? { size: f.fileSize } : {}) });
-  }
-  const read = async (path: string) =>
-    artifacts.some((a) => a.path === path)
-      ? await client.artifacts.readText(run.info.artifactUri, path)
-      : undefined;
-  const evalTable = parseTable(await read(EVAL_TABLE));
-  const drift = parseDrift(await read(DRIFT_JSON));
-  return {
-    runId,
-    runName: run.info.runName,
-    experiment: experiment.name,
-    status: run.info.status,
-    startTime: run.info.startTime,
-    ...(run.info.endTime ? { endTime: run.info.endTime } : {}),
-    source: redact(uri), // a password in the URI never reaches the page
-    params: run.data.params,
     tags: Object.fromEntries(
-      Object.entries(run.data.tags).filter(([k]) => k !== "mlflow.log-model.history"),
+      Object.entries(run.tags).filter(([k]) => k !== "mlflow.log-model.history"),
     ),
     metrics,
-    datasets: run.inputs.datasetInputs.map((i) => ({
+    datasets: run.inputs.map((i) => ({
       name: i.dataset.name,
       digest: i.dataset.digest,
       context: i.tags?.["mlflow.data.context"] ?? "",
@@ -182,12 +132,23 @@ if (import.meta.main) {
     Deno.exit(2);
   }
   const runId = positionals[0]!;
-  const envUri = readEnv("MLFLOW_TRACKING_URI");
-  const uri = values.local ? undefined : values["tracking-uri"] ?? envUri;
+  let source: RunSource;
   try {
-    const input = uri
-      ? await fromServer(runId, uri)
-      : await fromLocal(runId, values["store-dir"] ?? defaultStoreDir());
+    source = openRunSource({
+      ...(values.local
+        ? { trackingUri: "" }
+        : values["tracking-uri"] !== undefined
+        ? { trackingUri: values["tracking-uri"] }
+        : {}),
+      ...(values["store-dir"] !== undefined ? { storeDir: values["store-dir"] } : {}),
+    });
+  } catch (err) {
+    // A tracking URI or credentials that cannot be used: bad input.
+    console.error(`report: ${redact(err instanceof Error ? err.message : String(err))}`);
+    Deno.exit(2);
+  }
+  try {
+    const input = await readRun(source, runId);
     const out = values.out ?? `run_report_${input.runId}.html`;
     await Deno.mkdir(dirname(out), { recursive: true });
     await Deno.writeTextFile(out, runReport(input));
@@ -199,5 +160,7 @@ if (import.meta.main) {
     }
     console.error(`report failed: ${redact(err instanceof Error ? err.message : String(err))}`);
     Deno.exit(1);
+  } finally {
+    source.close();
   }
 }

@@ -3,11 +3,11 @@
  * when MLFLOW_TRACKING_URI is unset).
  */
 import { parseArgs } from "node:util";
-import { listLocalRuns, readLocalRun } from "../lib/tracking/mod.ts";
+import { listLocalRuns, openRunSource, readLocalRun } from "../lib/tracking/mod.ts";
 import { defaultStoreDir } from "../lib/tracking/_outbox.ts";
 
 const USAGE = `Usage: deno task runs [list] [--json] [--store <dir>]
-       deno task runs show <run id | id prefix | run name> [--json] [--store <dir>]
+       deno task runs show <run id | id prefix | run name | synced server id> [--json] [--store <dir>]
 
 Lists the runs of the local store (default $EVALKIT_HOME/store, else .evalkit/store), or
 shows one run with its params, tags, metrics (latest value and history length), dataset
@@ -77,9 +77,16 @@ if (command === "list" || command === "ls") {
     console.error(`Missing the run to show.\n\n${USAGE}`);
     Deno.exit(2);
   }
-  const run = await readLocalRun(id, { storeDir });
+  // One id wherever the run is: the local id, a prefix, a name, or the server id it synced to.
+  using source = openRunSource({ trackingUri: "", storeDir });
+  const found = await source.findRun(id);
+  const run = found && await readLocalRun(found.id, { storeDir });
   if (!run) {
-    console.error(`No run '${id}' in ${storeDir} (see 'deno task runs')`);
+    console.error(
+      `No run '${id}' in the local store ${storeDir}: not a local run id, a unique prefix, a ` +
+        "run name, or the server id of a synced run (see 'deno task runs'). A run recorded on " +
+        "a server is shown by 'deno task report <id>' with MLFLOW_TRACKING_URI set.",
+    );
     Deno.exit(2);
   }
   if (values.json) {

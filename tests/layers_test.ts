@@ -6,7 +6,8 @@
  *
  * Plant an upward import (e.g. `import type { EvalResult } from "../evaluation/eval_result.ts"`
  * in lib/stats/psi.ts) and the first test fails naming the file, the line and both layers (the
- * second names the circle it closes).
+ * second names the circle it closes). A last gate: no `new MlflowClient(` in lib/ or scripts/
+ * outside lib/mlflow, so every server is opened through `resolveTrackingTarget`.
  */
 import assert from "node:assert/strict";
 import { relative, resolve } from "node:path";
@@ -196,5 +197,31 @@ Deno.test("the layer check catches planted upward imports, dynamic and type-only
       { from: "lib/drift/c.ts", to: "lib/drift/a.ts", line: 1, kind: "type" },
     ]),
     [["lib/drift/a.ts", "lib/drift/b.ts", "lib/drift/c.ts"]],
+  );
+});
+
+Deno.test("no MlflowClient is built by hand outside lib/mlflow: servers are opened through resolveTrackingTarget", async () => {
+  const bad: string[] = [];
+  const walk = async (dir: string) => {
+    for await (const e of Deno.readDir(`${ROOT}/${dir}`)) {
+      const p = `${dir}/${e.name}`;
+      if (e.isDirectory) {
+        if (p !== "lib/mlflow") await walk(p);
+      } else if (e.name.endsWith(".ts")) {
+        const lines = (await Deno.readTextFile(`${ROOT}/${p}`)).split("\n");
+        lines.forEach((l, i) => {
+          if (l.includes("new MlflowClient(")) bad.push(`${p}:${i + 1}: ${l.trim()}`);
+        });
+      }
+    }
+  };
+  await walk("lib");
+  await walk("scripts");
+  assert.deepEqual(
+    bad,
+    [],
+    `Use MlflowClient.fromUri / fromTarget / fromEnv or openRunSource instead:\n  ${
+      bad.join("\n  ")
+    }`,
   );
 });

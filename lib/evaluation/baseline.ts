@@ -93,9 +93,7 @@ export async function loadBaseline(
   const tablePath = options.tablePath ?? "eval_results_table.json";
   const uri = options.trackingUri ?? readEnv("MLFLOW_TRACKING_URI");
   if (options.client || uri) {
-    const own = options.client
-      ? undefined
-      : MlflowClient.fromEnv({ env: { ...Deno.env.toObject(), MLFLOW_TRACKING_URI: uri } });
+    const own = options.client ? undefined : MlflowClient.fromUri(uri!);
     const client = options.client ?? own!;
     try {
       let run;

@@ -38,6 +38,8 @@ export interface TrackingTarget {
   unityCatalog?: UnityCatalogRegistry;
   /** Checks an experiment name for the target (Databricks: a workspace path). */
   validateExperimentName?: (name: string) => void;
+  /** The target is a Databricks workspace (its UI links differ from open-source MLflow's). */
+  databricks?: boolean;
 }
 
 function envNumber(read: EnvReader, name: string, integer: boolean): number | undefined {
@@ -102,6 +104,7 @@ export function resolveTrackingTarget(uri: string, read: EnvReader = readEnv): T
       artifactRepositories: { dbfs: db.artifactRepositoryFactory },
       ...(db.registry ? { unityCatalog: db.registry } : {}),
       validateExperimentName: db.validateExperimentName,
+      databricks: true,
     };
   }
   if (!/^https?:\/\//i.test(trimmed)) {
@@ -192,6 +195,7 @@ export class MlflowClient implements Disposable {
   /** The Unity Catalog registry when the client targets Databricks with `databricks-uc`. */
   unityCatalog?: UnityCatalogRegistry;
   readonly #onClose: (() => void) | undefined;
+  #databricks = false;
   #closed = false;
 
   /**
@@ -241,7 +245,59 @@ export class MlflowClient implements Disposable {
       client.artifacts.register(scheme, factory);
     }
     if (target.unityCatalog) client.unityCatalog = target.unityCatalog;
+    client.#databricks = target.databricks === true;
     return client;
+  }
+
+  /**
+   * A client for a tracking URI (`http(s)://…`, `databricks`, `databricks://<profile>`),
+   * with credentials, TLS, timeout and retry settings read from MLflow's environment
+   * variables as {@link resolveTrackingTarget} does: the one way to open a client for a URI
+   * given in code or on a command line. `read` replaces the process environment.
+   *
+   * @example
+   * ```ts
+   * import { MlflowClient } from "@evalkit/evalkit/mlflow";
+   * const env: Record<string, string> = { MLFLOW_TRACKING_TOKEN: "t0k3n" };
+   * using client = MlflowClient.fromUri("http://127.0.0.1:5000", { read: (n) => env[n] });
+   * if (client.runUrl("1", "abc") !== "http://127.0.0.1:5000/#/experiments/1/runs/abc") {
+   *   throw new Error("unexpected");
+   * }
+   * ```
+   */
+  static fromUri(
+    uri: string,
+    options: { read?: EnvReader; overrides?: Partial<TransportOptions> } = {},
+  ): MlflowClient {
+    const target = resolveTrackingTarget(uri, options.read ?? readEnv);
+    return MlflowClient.fromTarget(target, {
+      ...options.overrides,
+      ...(options.overrides?.retry || target.transport.retry
+        ? { retry: { ...options.overrides?.retry, ...target.transport.retry } }
+        : {}),
+    });
+  }
+
+  /**
+   * The run's page in the MLflow UI: `<server>/#/experiments/<id>/runs/<run>` on an
+   * open-source server, `<workspace>/ml/experiments/<id>/runs/<run>` on Databricks. Never
+   * carries credentials.
+   *
+   * @example
+   * ```ts
+   * import { MlflowClient } from "@evalkit/evalkit/mlflow";
+   * using client = new MlflowClient({ trackingUri: "http://user:pw@127.0.0.1:5000/mlflow/" });
+   * if (client.runUrl("0", "r1") !== "http://127.0.0.1:5000/mlflow/#/experiments/0/runs/r1") {
+   *   throw new Error("unexpected");
+   * }
+   * ```
+   */
+  runUrl(experimentId: string, runId: string): string {
+    const base = this.transport.baseUrl;
+    const e = encodeURIComponent(experimentId), r = encodeURIComponent(runId);
+    return this.#databricks
+      ? `${base}/ml/experiments/${e}/runs/${r}`
+      : `${base}/#/experiments/${e}/runs/${r}`;
   }
 
   /**

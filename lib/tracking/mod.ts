@@ -43,6 +43,14 @@ export type {
 } from "./metrics_collector.ts";
 export { listLocalRuns, readLocalRun, serverRunIdFor } from "./local_store.ts";
 export type { LocalMetricPoint, LocalRun, LocalRunSummary } from "./local_store.ts";
+export { openRunSource, RunNotFoundError } from "./run_source.ts";
+export type {
+  OpenRunSourceOptions,
+  RunSource,
+  SearchSourceRunsOptions,
+  SourceMetricPoint,
+  SourceRun,
+} from "./run_source.ts";
 export { syncStore } from "./sync_store.ts";
 export type { SyncReport, SyncRunResult, SyncStoreOptions } from "./sync_store.ts";
 export { DEFAULT_PERSONAL_DATA_RULES, protectRecord } from "./personal_data.ts";

@@ -72,7 +72,7 @@ export interface SyncReport {
  * import { syncStore } from "@evalkit/evalkit/tracking";
  * import { MlflowClient } from "@evalkit/evalkit/mlflow";
  * const uri = "http://127.0.0.1:5000";
- * const report = await syncStore({ client: new MlflowClient({ trackingUri: uri }), uri });
+ * const report = await syncStore({ client: MlflowClient.fromUri(uri), uri });
  * console.log(report.ok);
  * ```
  */

@@ -1,0 +1,114 @@
+/**
+ * Reading runs from an auth-enabled server: a real MLflow started with `--app-name basic-auth`
+ * under a path prefix (tests/_helpers/mlflow_auth_server.ts). `deno task report` and
+ * `deno task datasets log` open the server through `resolveTrackingTarget`, so the standard
+ * MLflow credentials in the environment (username/password, or a token) are sent; before,
+ * both built a bare client and got 401. Credentials never show in their output.
+ */
+import assert from "node:assert/strict";
+import { MlflowClient } from "../../lib/mlflow/mod.ts";
+import { ADMIN, PASSWORD, startAuthServer, TOKEN } from "../_helpers/mlflow_auth_server.ts";
+import { uniqueName } from "../_helpers/mlflow.ts";
+import { runScript, tempHome } from "./_helpers.ts";
+
+Deno.test("report and datasets log read and write runs on a basic-auth server with credentials from the environment", async (t) => {
+  await using server = await startAuthServer();
+  const home = await tempHome();
+  const basic = { MLFLOW_TRACKING_USERNAME: ADMIN, MLFLOW_TRACKING_PASSWORD: PASSWORD };
+  const base = { EVALKIT_HOME: home, MLFLOW_TRACKING_URI: server.uri };
+  const read = (n: string) => (basic as Record<string, string>)[n];
+  using client = MlflowClient.fromUri(server.uri, { read });
+  const exp = await client.experiments.getOrCreate(uniqueName("/auth-report"));
+  const run = await client.runs.create({ experimentId: exp.experimentId, runName: "auth_eval" });
+  const runId = run.info.runId;
+  await client.runs.logBatch(runId, { metrics: [{ key: "accuracy_score", value: 0.875 }] });
+  await client.artifacts.upload(
+    run.info.artifactUri,
+    "eval_results_table.json",
+    JSON.stringify({
+      columns: ["id", "expected", "predicted", "correct"],
+      data: [["a", "x", "y", false]],
+    }),
+  );
+  await client.runs.update(runId, { status: "FINISHED", endTime: Date.now() });
+  const noSecret = (text: string) => {
+    assert.ok(!text.includes(PASSWORD), "the password is printed");
+    assert.ok(!text.includes(TOKEN), "the token is printed");
+  };
+
+  await t.step("report with MLFLOW_TRACKING_USERNAME/PASSWORD, by id and by prefix", async () => {
+    for (const key of [runId, runId.slice(0, 8)]) {
+      const out = `${home}/r_${key.length}.html`;
+      const r = await runScript(["scripts/report.ts", key, "--out", out], { ...base, ...basic });
+      noSecret(r.stdout + r.stderr);
+      assert.equal(r.code, 0, r.stderr);
+      const html = await Deno.readTextFile(out);
+      assert.match(html, /auth_eval/);
+      assert.match(html, /0\.875/);
+    }
+  });
+
+  await t.step("report with MLFLOW_TRACKING_TOKEN (bearer)", async () => {
+    const out = `${home}/bearer.html`;
+    const r = await runScript(["scripts/report.ts", runId, "--out", out], {
+      ...base,
+      MLFLOW_TRACKING_TOKEN: TOKEN,
+    });
+    noSecret(r.stdout + r.stderr);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(await Deno.readTextFile(out), /auth_eval/);
+  });
+
+  await t.step("report without credentials fails with the server's 401, not 'No run'", async () => {
+    const r = await runScript(["scripts/report.ts", runId, "--out", `${home}/no.html`], base);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /401|UNAUTHENTICATED/);
+  });
+
+  await t.step("datasets log adds the dataset input to the server run", async () => {
+    const r = await runScript([
+      "scripts/datasets.ts",
+      "log",
+      "loan_approval_test_set",
+      "--run-id",
+      runId.slice(0, 10),
+      "--context",
+      "evaluation",
+    ], { ...base, ...basic });
+    noSecret(r.stdout + r.stderr);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`to run ${runId}`));
+    const inputs = (await client.runs.get(runId)).inputs.datasetInputs;
+    assert.deepEqual(inputs.map((i) => i.dataset.name), ["loan_approval_test_set"]);
+    assert.equal(inputs[0]!.tags?.["mlflow.data.context"], "evaluation");
+  });
+
+  await Deno.remove(home, { recursive: true });
+});
+
+Deno.test("datasets log without a server refuses a local run with exit 2 and a sentence, no stack trace", async () => {
+  const home = await tempHome();
+  const { AgentTracker } = await import("../../lib/tracking/mod.ts");
+  const tracker = new AgentTracker("ds_log", {
+    storeDir: `${home}/store`,
+    localOnly: true,
+    handleSigint: false,
+  });
+  let localId: string;
+  {
+    await using run = await tracker.startRun({ purpose: "evaluate" });
+    localId = run.localRunId;
+  }
+  const env = { EVALKIT_HOME: home, MLFLOW_TRACKING_URI: "" };
+  for (const id of [localId, "0123abcd"]) {
+    const r = await runScript(
+      ["scripts/datasets.ts", "log", "loan_approval_test_set", "--run-id", id],
+      env,
+    );
+    assert.equal(r.code, 2, r.stderr);
+    assert.doesNotMatch(r.stderr, /\bat .*\.ts:\d+|unexpected/, "no stack trace");
+    assert.match(r.stderr, id === localId ? /is in the local store/ : /No run '0123abcd'/);
+    assert.match(r.stderr, /--tracking-uri/);
+  }
+  await Deno.remove(home, { recursive: true });
+});

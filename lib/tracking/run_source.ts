@@ -111,9 +111,9 @@ export class RunNotFoundError extends Error {
   readonly idOrName: string;
   /** Where it was looked for (redacted). */
   readonly location: string;
-  /** Builds the error; `hint` is appended to the message. */
-  constructor(idOrName: string, location: string, hint: string) {
-    super(`No run '${idOrName}' in ${location}. ${hint}`);
+  /** Builds the error; `where` reads "in …" or "on …"; `hint` is appended to the message. */
+  constructor(idOrName: string, location: string, hint: string, where = `in ${location}`) {
+    super(`No run '${idOrName}' ${where}. ${hint}`);
     this.name = "RunNotFoundError";
     this.idOrName = idOrName;
     this.location = location;
@@ -358,6 +358,7 @@ class ServerRunSource implements RunSource {
       `The prefix matches several runs (${
         runs.slice(0, 3).map((r) => r.info.runId).join(", ")
       }…): give more characters.`,
+      `on ${this.location}`,
     );
   }
 
@@ -370,6 +371,7 @@ class ServerRunSource implements RunSource {
       "It is not a run id, a unique id prefix, a run name, or the local id of a run synced " +
         "there. A run recorded without a server is in the local store: push it with " +
         `'deno task sync --to <uri>', or read it locally (unset MLFLOW_TRACKING_URI, or --local).`,
+      `on ${this.location}`,
     );
   }
 

@@ -131,7 +131,7 @@ Deno.test("after sync, the local id and the server id (and prefixes of both) res
   assert.equal(JSON.parse(show.stdout).localRunId, localId);
   const missing = await runScript(["scripts/report.ts", "0123abcd"], env);
   assert.equal(missing.code, 2);
-  assert.match(missing.stderr, /No run '0123abcd' in http/);
+  assert.match(missing.stderr, /No run '0123abcd' on http/);
   assert.match(missing.stderr, /sync/);
   await Deno.remove(home, { recursive: true });
 });

@@ -1,0 +1,136 @@
+/**
+ * A trace being recorded: its spans, trace-level tags and metadata, and the step that turns
+ * it, once its root span ends, into one JSON line for the local store.
+ *
+ * @module
+ */
+import type { PriceTable } from "../_internal/cost.ts";
+import type { ValueProtector } from "./_serialize.ts";
+import type { Span, SpanRecord } from "./span.ts";
+
+/** The settings spans read while recording. */
+export interface TraceConfig {
+  prices: PriceTable | undefined;
+  maxValueChars: number;
+  maxSpansPerTrace: number;
+  protect: ValueProtector | undefined;
+}
+
+/** MLflow's request/response previews are cut at 1000 characters by the OSS server. */
+const PREVIEW_CHARS = 1000;
+
+/** The stored form of one finished trace (one line of the trace outbox). */
+export interface TraceLine {
+  v: 1;
+  /** OTel trace id, 32 hex. */
+  tid: string;
+  /** Experiment id on the target server, when known. */
+  eid?: string;
+  /** Start (ms). */
+  t: number;
+  /** Duration (ms). */
+  d: number;
+  /** OK or ERROR. */
+  st: "OK" | "ERROR";
+  crid?: string;
+  tags: Record<string, string>;
+  meta: Record<string, string>;
+  pre?: string;
+  res?: string;
+  /** Spans, attributes/inputs/outputs already parsed back from JSON. */
+  spans: (Omit<SpanRecord, "a" | "in" | "out"> & {
+    a: Record<string, unknown>;
+    in?: unknown;
+    out?: unknown;
+  })[];
+}
+
+function spanText(r: SpanRecord): string {
+  let t = `{"id":"${r.id}"`;
+  if (r.p !== undefined) t += `,"p":"${r.p}"`;
+  t += `,"n":${JSON.stringify(r.n)},"ty":${
+    JSON.stringify(r.ty)
+  },"s":${r.s},"e":${r.e},"c":"${r.c}"`;
+  if (r.m !== undefined) t += `,"m":${JSON.stringify(r.m)}`;
+  t += `,"a":${r.a}`;
+  if (r.in !== undefined) t += `,"in":${r.in}`;
+  if (r.out !== undefined) t += `,"out":${r.out}`;
+  if (r.ev !== undefined) t += `,"ev":${JSON.stringify(r.ev)}`;
+  return t + "}";
+}
+
+/** A trace being recorded. */
+export class ActiveTrace {
+  readonly spans: Span[] = [];
+  root: Span | undefined;
+  error = false;
+  finished = false;
+  dropped = 0;
+  readonly tags: Record<string, string> = {};
+  readonly metadata: Record<string, string> = {};
+  clientRequestId: string | undefined;
+  #usage: Record<string, number> | undefined;
+  #cost: Record<string, number> | undefined;
+
+  constructor(
+    readonly otelTraceId: string,
+    readonly config: TraceConfig,
+    readonly sampled: boolean,
+    readonly experimentId: string | undefined,
+    readonly write: (line: string, trace: ActiveTrace) => void,
+  ) {}
+
+  /** Whether one more span may be recorded (the per-trace cap). */
+  admit(): boolean {
+    if (this.finished) return false;
+    if (this.spans.length < this.config.maxSpansPerTrace) return true;
+    this.dropped++;
+    return false;
+  }
+
+  /** Adds an LLM call's usage and cost to the trace totals. */
+  addUsage(usage: Record<string, number>, cost: Record<string, number> | undefined): void {
+    const u = (this.#usage ??= {});
+    for (const k in usage) u[k] = (u[k] ?? 0) + usage[k]!;
+    if (cost) {
+      const c = (this.#cost ??= {});
+      for (const k in cost) c[k] = (c[k] ?? 0) + cost[k]!;
+    }
+  }
+
+  spanEnded(span: Span): void {
+    if (span === this.root && !this.finished) this.#finish();
+  }
+
+  #finish(): void {
+    this.finished = true;
+    const root = this.root!;
+    if (!this.sampled && !this.error) return; // sampled out, and no error to keep
+    const end = root.endUs!;
+    for (const s of this.spans) s._abandon(end);
+    const recs = this.spans.map((s) => s._freeze());
+    const meta: Record<string, string> = { "mlflow.trace_schema.version": "3", ...this.metadata };
+    if (this.#usage) meta["mlflow.trace.tokenUsage"] = JSON.stringify(this.#usage);
+    if (this.#cost) meta["mlflow.trace.cost"] = JSON.stringify(this.#cost);
+    if (this.dropped > 0) meta["evalkit.droppedSpans"] = String(this.dropped);
+    const rootRec = recs[0]!;
+    const head: Record<string, unknown> = {
+      v: 1,
+      tid: this.otelTraceId,
+      ...(this.experimentId === undefined ? {} : { eid: this.experimentId }),
+      t: root.startUs / 1000,
+      d: (end - root.startUs) / 1000,
+      st: rootRec.c === "ERROR" ? "ERROR" : "OK",
+      ...(this.clientRequestId === undefined ? {} : { crid: this.clientRequestId }),
+      tags: { "mlflow.traceName": root.name, ...this.tags },
+      meta,
+      ...(rootRec.in === undefined ? {} : { pre: rootRec.in.slice(0, PREVIEW_CHARS) }),
+      ...(rootRec.out === undefined ? {} : { res: rootRec.out.slice(0, PREVIEW_CHARS) }),
+    };
+    const headText = JSON.stringify(head);
+    let line = headText.slice(0, -1) + `,"spans":[`;
+    for (let i = 0; i < recs.length; i++) line += (i === 0 ? "" : ",") + spanText(recs[i]!);
+    line += "]}";
+    this.write(line, this);
+  }
+}

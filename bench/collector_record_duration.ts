@@ -108,6 +108,8 @@ if (values.child) {
     const out = await new Deno.Command(Deno.execPath(), {
       args: [
         "run",
+        "--config",
+        new URL("../deno.dev.json", import.meta.url).pathname,
         "-A",
         "--v8-flags=--expose-gc",
         new URL(import.meta.url).pathname,

@@ -92,10 +92,29 @@ try {
   );
   const worker = join(ROOT, "bench/_datasets_load_worker.ts");
   const deno = Deno.execPath();
+  const devConfig = join(ROOT, "deno.dev.json");
   const results: Result[] = [];
-  results.push(await run("evalkit (declared schema)", deno, ["run", "-A", worker, "evalkit", csv]));
   results.push(
-    await run("evalkit (inferred types)", deno, ["run", "-A", worker, "evalkit-infer", csv]),
+    await run("evalkit (declared schema)", deno, [
+      "run",
+      "--config",
+      devConfig,
+      "-A",
+      worker,
+      "evalkit",
+      csv,
+    ]),
+  );
+  results.push(
+    await run("evalkit (inferred types)", deno, [
+      "run",
+      "--config",
+      devConfig,
+      "-A",
+      worker,
+      "evalkit-infer",
+      csv,
+    ]),
   );
   results.push(
     await run("pandas read_csv + dtype checks", PYTHON, [
@@ -103,7 +122,17 @@ try {
       csv,
     ]),
   );
-  results.push(await run("danfojs readCSV", deno, ["run", "-A", worker, "danfojs", csv]));
+  results.push(
+    await run("danfojs readCSV", deno, [
+      "run",
+      "--config",
+      devConfig,
+      "-A",
+      worker,
+      "danfojs",
+      csv,
+    ]),
+  );
   const base = results[0]!;
   console.log(
     "contender".padEnd(32) + "rows/s".padStart(12) + "seconds".padStart(10) +

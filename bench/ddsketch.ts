@@ -15,7 +15,15 @@ import { LogCollapsingLowestDenseDDSketch } from "@datadog/sketches-js";
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) {
   const { code } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--v8-flags=--expose-gc", new URL(import.meta.url).pathname, ...Deno.args],
+    args: [
+      "run",
+      "--config",
+      new URL("../deno.dev.json", import.meta.url).pathname,
+      "-A",
+      "--v8-flags=--expose-gc",
+      new URL(import.meta.url).pathname,
+      ...Deno.args,
+    ],
     stdout: "inherit",
     stderr: "inherit",
   }).output();

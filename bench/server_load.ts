@@ -74,6 +74,8 @@ async function measure(
     const out = await new Deno.Command(Deno.execPath(), {
       args: [
         "run",
+        "--config",
+        "deno.dev.json",
         "-A",
         "bench/_load.ts",
         `http://127.0.0.1:${port}/api/v1/loan/decision`,

@@ -75,7 +75,7 @@ let failures = 0;
 for (const name of chosen) {
   console.log(`\n=== bench/${name}.ts ===`);
   const { code } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `bench/${name}.ts`],
+    args: ["run", "--config", "deno.dev.json", "-A", `bench/${name}.ts`],
     env: {
       EVALKIT_PYTHON_BIN: `${bin}/python`,
       EVALKIT_MLFLOW_BIN: `${bin}/mlflow`,

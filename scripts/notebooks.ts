@@ -100,7 +100,7 @@ async function check(names: string[]): Promise<number> {
   }
   if (files.length > 0) {
     const { code } = await new Deno.Command(Deno.execPath(), {
-      args: ["check", "--config", `${Deno.cwd()}/deno.json`, ...files],
+      args: ["check", "--config", `${Deno.cwd()}/notebooks/deno.json`, ...files],
       stdout: "inherit",
       stderr: "inherit",
     }).output();

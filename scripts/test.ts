@@ -33,7 +33,16 @@ console.error(`MLflow ${server.uri} (data in ${server.dataDir})`);
 
 let code = 1;
 try {
-  const args = ["test", "-A", "--doc", "--parallel", `--junit-path=${JUNIT}`, ...Deno.args];
+  const args = [
+    "test",
+    "--config",
+    "deno.dev.json",
+    "-A",
+    "--doc",
+    "--parallel",
+    `--junit-path=${JUNIT}`,
+    ...Deno.args,
+  ];
   const child = new Deno.Command(Deno.execPath(), {
     args,
     env: {

@@ -20,9 +20,11 @@ const KEY =
 const PAT = "dapi-standin-0123456789abcdef";
 
 async function azuriteSpecifier(): Promise<string> {
-  const config = JSON.parse(await Deno.readTextFile(new URL("../../deno.json", import.meta.url)));
+  const config = JSON.parse(
+    await Deno.readTextFile(new URL("../../deno.dev.json", import.meta.url)),
+  );
   const spec = config.imports?.azurite;
-  assert.ok(typeof spec === "string", "deno.json imports must pin azurite");
+  assert.ok(typeof spec === "string", "deno.dev.json imports must pin azurite");
   return spec;
 }
 
@@ -34,6 +36,8 @@ async function startAzurite(): Promise<{ endpoint: string } & AsyncDisposable> {
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
+      "--config",
+      new URL("../../deno.dev.json", import.meta.url).pathname,
       "-A",
       `${await azuriteSpecifier()}/azurite-blob`,
       "--blobHost",

@@ -4,7 +4,7 @@ import { ROOT } from "./_helpers.ts";
 
 async function graph(entry: string): Promise<string[]> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json", entry],
+    args: ["info", "--config", "deno.dev.json", "--json", entry],
     cwd: ROOT,
     env: { NO_COLOR: "1" },
     stdout: "piped",

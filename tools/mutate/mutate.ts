@@ -207,7 +207,7 @@ async function runTests(
 ): Promise<TestRun> {
   const t0 = performance.now();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["test", "-A", "--fail-fast", "--no-prompt", ...tests],
+    args: ["test", "--config", "deno.dev.json", "-A", "--fail-fast", "--no-prompt", ...tests],
     cwd: scratch,
     env: { ...env, NO_COLOR: "1", RUST_BACKTRACE: "0" },
     stdout: "piped",

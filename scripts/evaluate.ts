@@ -36,6 +36,7 @@ import type { Run } from "../lib/mlflow/types.ts";
 import { DDSketch } from "../lib/stats/mod.ts";
 import { defaultExperimentName } from "../lib/tracking/agent_tracker.ts";
 import type { RunHandle } from "../lib/tracking/run_handle.ts";
+import { runPageUrl } from "../lib/tracking/run_source.ts";
 import {
   idFieldOf,
   NEEDS_SERVER,
@@ -694,6 +695,13 @@ async function main(args: string[]): Promise<number> {
     printSummary(result);
     if (result.gate) console.log(formatGateResult(result.gate));
     if (drift) console.log(drift.toText());
+  }
+  if (tracker?.connected && tracker.trackingUri && result.runId) {
+    // The run's page in the MLflow UI. Only a link: a server that is unreachable now was
+    // already reported by the tracker (pending operations), so a failed lookup prints nothing.
+    const url = await runPageUrl(result.runId, { trackingUri: tracker.trackingUri })
+      .catch(() => undefined);
+    if (url) console.error(`MLflow run: ${url}`);
   }
   if (result.status === "KILLED") return 130;
   if (result.gate && !result.gate.passed) {

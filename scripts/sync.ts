@@ -4,7 +4,7 @@
  */
 import { parseArgs } from "node:util";
 import { MlflowClient, resolveTrackingTarget } from "../lib/mlflow/mod.ts";
-import { syncStore } from "../lib/tracking/mod.ts";
+import { runPageUrl, syncStore } from "../lib/tracking/mod.ts";
 import { defaultStoreDir } from "../lib/tracking/_outbox.ts";
 import { readEnv } from "../lib/_internal/env.ts";
 
@@ -72,8 +72,25 @@ const report = await syncStore({
     console.error(`${r.runName} (${r.localRunId.slice(0, 8)}) → ${r.runId ?? "-"}: ${what}`);
   },
 });
-if (values.json) console.log(JSON.stringify({ uri, ...report }, null, 2));
-else {console.error(
+// Each delivered run's page in the MLflow UI (a link only: a failed lookup prints nothing).
+const urls = new Map<string, string>();
+for (const r of report.runs) {
+  if (!r.runId || r.skipped) continue;
+  const url = await runPageUrl(r.runId, { client }).catch(() => undefined);
+  if (url) urls.set(r.localRunId, url);
+}
+if (values.json) {
+  const runs = report.runs.map((r) => ({
+    ...r,
+    ...(urls.has(r.localRunId) ? { url: urls.get(r.localRunId) } : {}),
+  }));
+  console.log(JSON.stringify({ uri, ...report, runs }, null, 2));
+} else {
+  for (const r of report.runs) {
+    if (urls.has(r.localRunId)) console.error(`${r.runName}: ${urls.get(r.localRunId)}`);
+  }
+  console.error(
     `${report.runs.length} run(s) checked, ${report.ok ? "all delivered" : "not all delivered"}`,
-  );}
+  );
+}
 Deno.exit(report.ok ? 0 : 1);

@@ -43,9 +43,10 @@ export type {
 } from "./metrics_collector.ts";
 export { listLocalRuns, readLocalRun, serverRunIdFor } from "./local_store.ts";
 export type { LocalMetricPoint, LocalRun, LocalRunSummary } from "./local_store.ts";
-export { openRunSource, RunNotFoundError } from "./run_source.ts";
+export { openRunSource, RunNotFoundError, runPageUrl } from "./run_source.ts";
 export type {
   OpenRunSourceOptions,
+  RunPageUrlOptions,
   RunSource,
   SearchSourceRunsOptions,
   SourceMetricPoint,

@@ -456,3 +456,51 @@ export function openRunSource(options: OpenRunSourceOptions = {}): RunSource {
   const storeDir = options.storeDir ?? defaultStoreDir();
   return uri ? new ServerRunSource(uri, storeDir, read) : new LocalRunSource(storeDir);
 }
+
+/** Options of {@link runPageUrl}. */
+export interface RunPageUrlOptions {
+  /** Tracking URI. Default `$MLFLOW_TRACKING_URI`; unset or empty: no server, no page. */
+  trackingUri?: string;
+  /** A client to ask instead of opening one for `trackingUri`. */
+  client?: MlflowClient;
+  /** Environment reader for the URI and credentials. Default: the process environment. */
+  read?: EnvReader;
+  /** Time for the lookup (one retry at most). Default 5000 ms. */
+  timeoutMs?: number;
+}
+
+/**
+ * The run's page in the MLflow UI (`…/#/experiments/<id>/runs/<run>`, or the Databricks
+ * workspace's `…/ml/experiments/<id>/runs/<run>`), for a CLI to print after recording or
+ * syncing a run. `undefined` when there is no server or the server does not have the run
+ * (e.g. a local id whose run was not delivered). A server that cannot be reached throws.
+ *
+ * @example
+ * ```ts
+ * import { runPageUrl } from "@evalkit/evalkit/tracking";
+ * if (await runPageUrl("3f2a9c1e", { trackingUri: "" }) !== undefined) throw new Error("unexpected");
+ * ```
+ */
+export async function runPageUrl(
+  runId: string,
+  options: RunPageUrlOptions = {},
+): Promise<string | undefined> {
+  const read = options.read ?? readEnv;
+  const uri = (options.trackingUri ?? read("MLFLOW_TRACKING_URI") ?? "").trim();
+  if (!options.client && !uri) return undefined;
+  const timeoutMs = options.timeoutMs ?? 5_000;
+  const own = options.client ? undefined : MlflowClient.fromUri(uri, {
+    read,
+    overrides: { timeoutMs, retry: { maxRetries: 1, totalBudgetMs: timeoutMs } },
+  });
+  const client = options.client ?? own!;
+  try {
+    const run = await client.runs.get(runId);
+    return client.runUrl(run.info.experimentId, run.info.runId);
+  } catch (err) {
+    if (notFound(err)) return undefined;
+    throw err;
+  } finally {
+    own?.close();
+  }
+}

@@ -9,6 +9,7 @@ import {
   AgentTracker,
   openRunSource,
   RunNotFoundError,
+  serverRunIdFor,
   syncStore,
 } from "../../lib/tracking/mod.ts";
 import { testMlflowUri } from "../_helpers/mlflow.ts";
@@ -133,5 +134,35 @@ Deno.test("after sync, the local id and the server id (and prefixes of both) res
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /No run '0123abcd' on http/);
   assert.match(missing.stderr, /sync/);
+  await Deno.remove(home, { recursive: true });
+});
+
+Deno.test("evaluate and sync print the run's page in the MLflow UI when there is a server", async () => {
+  const home = await tempHome();
+  const uri = testMlflowUri().replace(/\/+$/, "");
+  using client = clientFor(uri);
+  const page = (runId: string) =>
+    new RegExp(`${uri.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/#/experiments/(\\d+)/runs/${runId}`);
+
+  const ev = await runScript([
+    "scripts/evaluate.ts",
+    "--experiment",
+    `/evalkit-tests/url-${crypto.randomUUID().slice(0, 8)}`,
+    "--json",
+  ], { EVALKIT_HOME: home, MLFLOW_TRACKING_URI: uri });
+  assert.equal(ev.code, 0, ev.stderr);
+  const runId = JSON.parse(ev.stdout).runId as string;
+  const m = page(runId).exec(ev.stderr);
+  assert.ok(m, `no MLflow UI link for ${runId} in:\n${ev.stderr}`);
+  assert.equal(m[1], (await client.runs.get(runId)).info.experimentId);
+
+  const { localId } = await localRun(`${home}/store`, `url_${crypto.randomUUID().slice(0, 6)}`);
+  const sync = await runScript(["scripts/sync.ts", "--to", uri, "--run", localId], {
+    EVALKIT_HOME: home,
+  });
+  assert.equal(sync.code, 0, sync.stderr);
+  const serverId = await serverRunIdFor(localId, uri, { storeDir: `${home}/store` });
+  assert.ok(serverId, "the synced run is on the server");
+  assert.match(sync.stderr, page(serverId));
   await Deno.remove(home, { recursive: true });
 });

@@ -5,7 +5,6 @@
  *
  * @module
  */
-import type { RunStatus } from "../mlflow/types.ts";
 import { readEnv } from "../_internal/env.ts";
 import type { RegistryClient, TrackingClient } from "./_client.ts";
 import { Delivery } from "./_delivery.ts";
@@ -51,7 +50,12 @@ export interface AgentTrackerOptions {
    * false (use `tracker.sync()` or `deno task sync`).
    */
   replayOnStart?: boolean;
-  /** End open runs KILLED on SIGINT (then exit 130). Default true. */
+  /**
+   * Ignored: the library installs no signal handler and never exits the process (a notebook
+   * kernel must live on). CLIs opt in with scripts/_cli.ts `endRunsOnInterrupt`.
+   *
+   * @deprecated Has no effect; remove it.
+   */
   handleSigint?: boolean;
 }
 
@@ -115,7 +119,6 @@ export class AgentTracker {
   #options: AgentTrackerOptions;
   #client?: TrackingClient & Partial<RegistryClient>;
   #open = new Set<RunHandle>();
-  #sigint?: () => void;
   #ownClient?: { close(): void };
   #replayed = false;
 
@@ -247,7 +250,16 @@ export class AgentTracker {
 
   /**
    * Runs `fn` inside a run: FINISHED when it returns, FAILED when it throws (the error is
-   * rethrown), KILLED on SIGINT.
+   * rethrown). This is the "FAILED on throw" form; `await using` always ends FINISHED.
+   *
+   * @example
+   * ```ts ignore
+   * import { AgentTracker } from "@evalkit/evalkit/tracking";
+   * const tracker = new AgentTracker("loan_approval");
+   * await tracker.withRun({ purpose: "evaluate" }, (run) => {
+   *   run.logMetrics({ accuracy: 0.9 });
+   * });
+   * ```
    */
   async withRun<T>(options: StartRunOptions, fn: (run: RunHandle) => Promise<T> | T): Promise<T> {
     const run = await this.startRun(options);
@@ -262,35 +274,21 @@ export class AgentTracker {
     return result;
   }
 
-  /** Ends a run (same as `run.end(status)`). */
-  async endRun(run: RunHandle, status: RunStatus = "FINISHED"): Promise<void> {
-    await run.end(status);
+  /**
+   * The runs this tracker started that have not ended yet. The library installs no signal
+   * handler and never exits the process: a CLI that wants Ctrl-C to end them KILLED opts in
+   * (scripts/_cli.ts `endRunsOnInterrupt`), a notebook keeps its kernel.
+   */
+  get openRuns(): readonly RunHandle[] {
+    return [...this.#open];
   }
 
   #opened(run: RunHandle): void {
     this.#open.add(run);
-    if (this.#sigint || this.#options.handleSigint === false) return;
-    this.#sigint = () => {
-      const runs = [...this.#open];
-      Promise.allSettled(runs.map((r) => r.end("KILLED"))).finally(() => Deno.exit(130));
-    };
-    try {
-      Deno.addSignalListener("SIGINT", this.#sigint);
-    } catch {
-      this.#sigint = undefined; // platform without signals
-    }
   }
 
   #closed(run: RunHandle): void {
     this.#open.delete(run);
-    if (this.#open.size === 0 && this.#sigint) {
-      try {
-        Deno.removeSignalListener("SIGINT", this.#sigint);
-      } catch {
-        // ignore
-      }
-      this.#sigint = undefined;
-    }
   }
 
   /**

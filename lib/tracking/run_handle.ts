@@ -149,8 +149,11 @@ export interface RunInit {
 const encoder = new TextEncoder();
 
 /**
- * A run started by `AgentTracker.startRun`. Dispose it with `await using` to end it
- * FINISHED, or FAILED when the block throws.
+ * A run started by `AgentTracker.startRun`. There is one way to end it: {@link RunHandle.end}
+ * (idempotent: a second call returns the first result), and `[Symbol.asyncDispose]` is its
+ * alias, so `await using` ends the run FINISHED when the block is left, whether the block
+ * returned or threw: JavaScript does not tell a disposer that its block threw. For FAILED on
+ * throw use `tracker.withRun(options, fn)`, or call `run.end("FAILED")` in your own `catch`.
  *
  * @example
  * ```ts ignore
@@ -606,7 +609,8 @@ export class RunHandle implements AsyncDisposable {
 
   /**
    * Ends the run with a status (default FINISHED), waits for delivery (up to the tracker's
-   * `deliveryTimeoutMs`) and releases the outbox. Calling it again returns the first result.
+   * `deliveryTimeoutMs`) and releases the outbox. Idempotent: calling it again (with any
+   * status) returns the first call's result and changes nothing.
    */
   end(status: RunStatus = "FINISHED"): Promise<EndResult> {
     this.#ended ??= this.#end(status);
@@ -631,15 +635,11 @@ export class RunHandle implements AsyncDisposable {
     return { status, delivered, pending: this.#delivery?.pending ?? 0 };
   }
 
-  /** Same as {@link RunHandle.end}, for `await using`. */
-  async endRun(status: RunStatus = "FINISHED"): Promise<EndResult> {
-    return await this.end(status);
-  }
-
   /**
-   * Ends the run FINISHED unless it already ended. JavaScript does not tell a disposer
-   * whether its block threw: use `AgentTracker.withRun` (FAILED on throw) or call
-   * `end("FAILED")` in a `catch`.
+   * The alias of `end()` for `await using`: ends the run FINISHED unless it already ended.
+   * JavaScript does not tell a disposer whether its block threw, so a throwing block still
+   * ends FINISHED: use `AgentTracker.withRun` (FAILED on throw) or call `end("FAILED")` in a
+   * `catch`.
    */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.end("FINISHED");

@@ -183,6 +183,8 @@ const columnSpec = z.object({
   personalData: z.enum(["hash", "drop"]).optional(),
   role: z.enum(["id", "target", "feature"]).optional(),
   values: z.array(z.string()).optional(),
+  minimum: z.number().optional(),
+  maximum: z.number().optional(),
   description: z.string().optional(),
 });
 const schemaFile = z.object({

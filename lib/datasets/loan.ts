@@ -9,13 +9,43 @@ import type { DatasetManager, SavedDataset } from "./manager.ts";
 import type { DatasetSchema, Row } from "./types.ts";
 
 /**
- * Schema of the shipped loan datasets. `applicant_name` is personal data (hashed whenever rows
- * leave the machine); `expected_outcome` is the target; `request_id` is unique.
+ * The loan purposes the shipped data and the Loan Agent API know (`green_energy` is the new
+ * category of the drifted `current_month` data).
  *
  * @example
  * ```ts
- * import { loanApprovalSchema } from "@evalkit/evalkit/datasets";
+ * import { LOAN_PURPOSES } from "@evalkit/evalkit/datasets";
+ * if (!LOAN_PURPOSES.includes("auto") || LOAN_PURPOSES.includes("boat")) throw new Error("purposes");
+ * ```
+ */
+export const LOAN_PURPOSES: readonly string[] = [
+  "debt_consolidation",
+  "home_improvement",
+  "auto",
+  "education",
+  "medical",
+  "business",
+  "green_energy",
+];
+
+/**
+ * Schema of the shipped loan datasets, and the one definition of what a loan application may
+ * hold: the ranges (`minimum`/`maximum`) and allowed values declared here are what
+ * `datasets validate --schema loan` checks and what the Loan Agent API's request schema
+ * (lib/server) is built from. `applicant_name` is personal data (hashed whenever rows leave
+ * the machine); `expected_outcome` is the target; `request_id` is unique.
+ *
+ * @example
+ * ```ts
+ * import { loanApprovalSchema, validateRows } from "@evalkit/evalkit/datasets";
  * if (loanApprovalSchema.target !== "expected_outcome") throw new Error("target");
+ * const row = {
+ *   request_id: "T-1", applicant_name: "A B", age: 40, annual_income: 60000, credit_score: 900,
+ *   loan_amount: 10000, loan_term_months: 36, debt_to_income: 0.3, employment_years: 4,
+ *   loan_purpose: "auto", home_ownership: "rent", expected_outcome: "approve",
+ * };
+ * const r = validateRows([row], loanApprovalSchema);
+ * if (r.issues[0]?.code !== "out_of_range") throw new Error("credit_score 900 is refused");
  * ```
  */
 export const loanApprovalSchema: DatasetSchema = {
@@ -27,19 +57,62 @@ export const loanApprovalSchema: DatasetSchema = {
       personalData: "hash",
       description: "Applicant's full name (synthetic; personal data)",
     },
-    { name: "age", type: "integer", description: "Age in years" },
-    { name: "annual_income", type: "number", description: "Annual income in USD" },
-    { name: "credit_score", type: "integer", description: "Credit score, 300–850" },
-    { name: "loan_amount", type: "number", description: "Requested amount in USD" },
-    { name: "loan_term_months", type: "integer", description: "Term in months" },
+    { name: "age", type: "integer", minimum: 18, maximum: 120, description: "Age in years" },
+    {
+      name: "annual_income",
+      type: "number",
+      minimum: 0,
+      maximum: 1e9,
+      description: "Annual income in USD",
+    },
+    {
+      name: "credit_score",
+      type: "integer",
+      minimum: 300,
+      maximum: 850,
+      description: "Credit score, 300–850",
+    },
+    {
+      name: "loan_amount",
+      type: "number",
+      minimum: 1,
+      maximum: 1e9,
+      description: "Requested amount in USD",
+    },
+    {
+      name: "loan_term_months",
+      type: "integer",
+      minimum: 1,
+      maximum: 600,
+      description: "Term in months",
+    },
     {
       name: "debt_to_income",
       type: "number",
-      description: "Monthly debt payments / monthly income (0–1, may exceed 1)",
+      minimum: 0,
+      maximum: 1.5,
+      description:
+        "Monthly debt payments / monthly income (usually 0–1; above 1.5 is a data error)",
     },
-    { name: "employment_years", type: "number", description: "Years with current employer" },
-    { name: "loan_purpose", type: "string", description: "Purpose category" },
-    { name: "home_ownership", type: "string", values: ["own", "mortgage", "rent"] },
+    {
+      name: "employment_years",
+      type: "number",
+      minimum: 0,
+      maximum: 80,
+      description: "Years with current employer",
+    },
+    {
+      name: "loan_purpose",
+      type: "string",
+      values: [...LOAN_PURPOSES],
+      description: "Purpose category",
+    },
+    {
+      name: "home_ownership",
+      type: "string",
+      values: ["own", "mortgage", "rent"],
+      description: "Home ownership",
+    },
     {
       name: "expected_outcome",
       type: "string",

@@ -90,11 +90,13 @@ export {
   checkDatasetVersion,
   compareVersions,
   DATASET_NAME_PATTERN,
+  DATASET_VERSION_PATTERN,
 } from "./names.ts";
 export {
   failedLoanRules,
   generateLoanRows,
   generateShippedDatasets,
+  LOAN_PURPOSES,
   LOAN_RULES,
   type LoanApplicationFigures,
   loanApprovalSchema,

@@ -25,6 +25,22 @@ const DATE_RE =
   /^\d{4}([.-](0[1-9]|1[0-2]))([.-](0[1-9]|[12]\d|3[01]))?(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/;
 
 /**
+ * The dataset versions {@link checkDatasetVersion} accepts, as one regular expression (semver
+ * or date-like); usable as a JSON Schema `pattern`.
+ *
+ * @example
+ * ```ts
+ * import { DATASET_VERSION_PATTERN } from "@evalkit/evalkit/datasets";
+ * if (!DATASET_VERSION_PATTERN.test("2025.10") || DATASET_VERSION_PATTERN.test("latest")) {
+ *   throw new Error("pattern");
+ * }
+ * ```
+ */
+export const DATASET_VERSION_PATTERN: RegExp = new RegExp(
+  `^(?:${SEMVER_RE.source.slice(1, -1)}|${DATE_RE.source.slice(1, -1)})$`,
+);
+
+/**
  * Checks a dataset name: 1–100 characters, lowercase letters, digits, `_` and `-`, starting
  * with a letter. Names become folder names, so `..`, slashes and dots are refused.
  * Returns the issues (empty when valid).
@@ -63,7 +79,7 @@ export function checkDatasetName(name: string): Issue[] {
  * ```
  */
 export function checkDatasetVersion(version: string): Issue[] {
-  if (SEMVER_RE.test(version) || DATE_RE.test(version)) return [];
+  if (DATASET_VERSION_PATTERN.test(version)) return [];
   return [{
     code: "invalid_version",
     path: ["version"],

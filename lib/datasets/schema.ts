@@ -174,22 +174,40 @@ export interface ZodObjectLike {
 export function rowZodSchema(schema: DatasetSchema): RowValidator {
   const shape: Record<string, z.ZodType> = {};
   for (const col of schema.columns) {
-    let t: z.ZodType;
-    if (col.values && col.values.length > 0 && col.type === "string") {
-      t = z.enum(col.values as [string, ...string[]]);
-    } else {
-      t = col.type === "number"
-        ? z.number()
-        : col.type === "integer"
-        ? z.int()
-        : col.type === "boolean"
-        ? z.boolean()
-        : z.string();
-    }
+    const t = columnZodType(col);
     const required = col.required ?? true;
     shape[col.name] = required ? t : t.nullable().optional();
   }
   return z.looseObject(shape) as unknown as RowValidator;
+}
+
+/**
+ * The zod type of one column's non-missing values: its type, its allowed `values` (a string
+ * column) and its `minimum`/`maximum` (a numeric column), with its description. Row
+ * validation and the Loan Agent API's request schema are both built from it, so a dataset
+ * schema and an API refuse the same values. (Not re-exported by the datasets module: it
+ * returns a zod type.)
+ *
+ * @example
+ * ```ts
+ * import { columnZodType } from "./schema.ts";
+ * const score = columnZodType({ name: "credit_score", type: "integer", minimum: 300, maximum: 850 });
+ * if (score.safeParse(900).success || !score.safeParse(720).success) throw new Error("range");
+ * ```
+ */
+export function columnZodType(col: ColumnSpec): z.ZodType {
+  let t: z.ZodType;
+  if (col.values && col.values.length > 0 && col.type === "string") {
+    t = z.enum(col.values as [string, ...string[]]);
+  } else if (col.type === "number" || col.type === "integer") {
+    let n = col.type === "integer" ? z.int() : z.number();
+    if (col.minimum !== undefined) n = n.min(col.minimum);
+    if (col.maximum !== undefined) n = n.max(col.maximum);
+    t = n;
+  } else {
+    t = col.type === "boolean" ? z.boolean() : z.string();
+  }
+  return col.description === undefined ? t : t.describe(col.description);
 }
 
 /** Options for {@link schemaFromZod}. */
@@ -221,9 +239,12 @@ function columnFromZod(name: string, t: z.ZodType): ColumnSpec {
   })
     .def;
   const col: ColumnSpec = { name, type: "string", required };
-  if (def.type === "number") col.type = def.format && /int/.test(def.format) ? "integer" : "number";
-  else if (def.type === "int") col.type = "integer";
-  else if (def.type === "boolean") col.type = "boolean";
+  if (def.type === "number" || def.type === "int") {
+    col.type = def.type === "int" || (def.format && /int/.test(def.format)) ? "integer" : "number";
+    const { minValue, maxValue } = inner as unknown as { minValue: number; maxValue: number };
+    if (Number.isFinite(minValue) && minValue > Number.MIN_SAFE_INTEGER) col.minimum = minValue;
+    if (Number.isFinite(maxValue) && maxValue < Number.MAX_SAFE_INTEGER) col.maximum = maxValue;
+  } else if (def.type === "boolean") col.type = "boolean";
   else if (def.type === "enum" && def.entries) col.values = Object.values(def.entries);
   else if (def.type !== "string") {
     throw new TypeError(

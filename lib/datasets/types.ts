@@ -21,6 +21,10 @@ export interface ColumnSpec {
   role?: "id" | "target" | "feature";
   /** The allowed values of a categorical string column (e.g. the target's classes). */
   values?: string[];
+  /** Smallest allowed value of a number or integer column (inclusive). */
+  minimum?: number;
+  /** Largest allowed value of a number or integer column (inclusive). */
+  maximum?: number;
   /** A human description. */
   description?: string;
 }

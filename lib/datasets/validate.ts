@@ -37,7 +37,7 @@ function preview(v: unknown): string {
 /**
  * Validates rows against a schema. Issue codes: `empty_dataset`, `missing_target`,
  * `missing_field`, `wrong_type`, `non_finite` (NaN or ±Infinity in a numeric field),
- * `out_of_range` (an integer beyond the safe range), `invalid_value` (not one of the column's
+ * `out_of_range` (outside the column's `minimum`/`maximum`, or an integer beyond the safe range), `invalid_value` (not one of the column's
  * values), `duplicate_id`. Paths are `[row, field]` with 0-based rows.
  *
  * @example
@@ -110,7 +110,18 @@ export function validateRows(
         message = `Expected ${field} to be a finite number but found ${value}`;
       } else if (zi.code === "too_big" || zi.code === "too_small") {
         code = "out_of_range";
-        message = `Expected ${field} to be a safe integer but found ${preview(value)}`;
+        const min = col?.minimum, max = col?.maximum;
+        const declared = zi.code === "too_big"
+          ? max !== undefined && Number(value) > max
+          : min !== undefined && Number(value) < min;
+        const range = min !== undefined && max !== undefined
+          ? `between ${min} and ${max}`
+          : min !== undefined
+          ? `at least ${min}`
+          : `at most ${max}`;
+        message = `Expected ${field} to be ${declared ? range : "a safe integer"} but found ${
+          preview(value)
+        }`;
       } else if (zi.code === "invalid_value") {
         code = "invalid_value";
         message = `Expected ${field} to be one of ${

@@ -1,5 +1,7 @@
 import { z } from "zod";
-import { checkDatasetVersion, DATASET_NAME_PATTERN } from "../datasets/names.ts";
+import { DATASET_NAME_PATTERN, DATASET_VERSION_PATTERN } from "../datasets/names.ts";
+import { loanApprovalSchema } from "../datasets/loan.ts";
+import { columnZodType } from "../datasets/schema.ts";
 
 /** A loan application as the decision endpoint accepts it. */
 export interface LoanApplication {
@@ -89,16 +91,26 @@ export interface ErrorResponse {
   issues?: { code: string; path: (string | number)[]; message: string }[];
 }
 
+/** One field of the loan dataset schema, as zod: the same ranges and allowed values. */
+function loanField(name: string): z.ZodType {
+  const col = loanApprovalSchema.columns.find((c) => c.name === name);
+  if (!col) throw new TypeError(`loanApprovalSchema has no column ${name}`);
+  return columnZodType(col);
+}
+
 /**
  * A loan application as the decision endpoint accepts it (snake_case, as the shipped datasets).
- * Unknown fields are refused.
+ * Unknown fields are refused. Every application field comes from the loan dataset schema
+ * (`loanApprovalSchema` in lib/datasets/loan.ts: ranges and allowed values), so the API and
+ * `datasets validate --schema loan` refuse the same values; only the caller's `request_id`
+ * and `applicant_name` carry API-only length limits, and `home_ownership` is optional.
  *
  * @example
  * ```ts
  * import { LoanApplicationSchema } from "./schemas.ts";
  * const app = {
  *   age: 41, annual_income: 85000, credit_score: 720, loan_amount: 20000, loan_term_months: 36,
- *   debt_to_income: 0.25, employment_years: 6, loan_purpose: "car",
+ *   debt_to_income: 0.25, employment_years: 6, loan_purpose: "auto",
  * };
  * if (!LoanApplicationSchema.safeParse(app).success) throw new Error("valid");
  * if (LoanApplicationSchema.safeParse({ ...app, credit_score: 900 }).success) throw new Error("range");
@@ -107,16 +119,16 @@ export interface ErrorResponse {
 export const LoanApplicationSchema: z.ZodType<LoanApplication> = z.object({
   request_id: z.string().min(1).max(200).optional().describe("Caller's id; generated when absent"),
   applicant_name: z.string().max(500).optional().describe("Personal data: never logged"),
-  age: z.number().int().min(18).max(120),
-  annual_income: z.number().finite().min(0).max(1e9),
-  credit_score: z.number().int().min(300).max(850),
-  loan_amount: z.number().finite().positive().max(1e9),
-  loan_term_months: z.number().int().min(1).max(600),
-  debt_to_income: z.number().finite().min(0).max(10),
-  employment_years: z.number().finite().min(0).max(80),
-  loan_purpose: z.string().min(1).max(100),
-  home_ownership: z.string().min(1).max(100).optional(),
-}).strict();
+  age: loanField("age"),
+  annual_income: loanField("annual_income"),
+  credit_score: loanField("credit_score"),
+  loan_amount: loanField("loan_amount"),
+  loan_term_months: loanField("loan_term_months"),
+  debt_to_income: loanField("debt_to_income"),
+  employment_years: loanField("employment_years"),
+  loan_purpose: loanField("loan_purpose"),
+  home_ownership: loanField("home_ownership").optional(),
+}).strict() as unknown as z.ZodType<LoanApplication>;
 
 /**
  * The decision endpoint's answer.
@@ -171,8 +183,9 @@ export const DatasetNameSchema: z.ZodType<string> = z.string().regex(
  */
 export const EvaluateDatasetRequestSchema: z.ZodType<EvaluateDatasetRequest> = z.object({
   dataset_name: DatasetNameSchema,
-  dataset_version: z.string().min(1).max(100).refine(
-    (v) => checkDatasetVersion(v).length === 0,
+  // A regex, not a refinement: JSON Schema (the OpenAPI document) can carry it.
+  dataset_version: z.string().max(100).regex(
+    DATASET_VERSION_PATTERN,
     "must be semver like 1.0.0 or a date like 2025.10 or 2025-10-31",
   ).optional(),
   target_field: z.string().min(1).max(200).default("expected_outcome"),

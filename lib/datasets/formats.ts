@@ -6,7 +6,7 @@
  * @module
  */
 import { DatasetError, type Issue } from "../_internal/errors.ts";
-import { CsvSyntaxError, parseCsvStream } from "../_internal/csv.ts";
+import { CSV_ERROR_KINDS, CsvSyntaxError, parseCsvRecords } from "../_internal/csv.ts";
 import {
   buildSchema,
   inferSchema,
@@ -15,6 +15,7 @@ import {
   type ValueKind,
 } from "./schema.ts";
 import type { ColumnSpec, ColumnType, DatasetSchema, Row } from "./types.ts";
+import { JsonScanError, scanJson } from "./_json_scan.ts";
 
 /** Supported file formats. */
 export type DatasetFormat = "json" | "jsonl" | "csv";
@@ -29,6 +30,8 @@ export interface ReadDatasetOptions extends InferSchemaOptions {
   delimiter?: string;
   /** The name shown in issues. Default: the path. */
   file?: string;
+  /** CSV: refuse a record longer than this many characters (an `invalid_csv` issue). Default: no limit. */
+  maxRecordSize?: number;
 }
 
 /** What {@link readDatasetFile} returns: rows not yet validated, and their schema. */
@@ -39,8 +42,11 @@ export interface ReadDatasetResult {
   schema: DatasetSchema;
   /** The format read. */
   format: DatasetFormat;
-  /** Maps a 0-based row index to its 1-based line in the file. */
-  lineOf: (row: number) => number | undefined;
+  /**
+   * Maps a 0-based row index (and optionally a field) to its 1-based physical line in the file:
+   * blank lines, comments-free multi-line JSON and newlines inside quoted CSV values counted.
+   */
+  lineOf: (row: number, field?: string) => number | undefined;
 }
 
 const NUMERIC_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -159,16 +165,6 @@ function emptyFile(file: string): never {
   return fail(file, { code: "empty_file", path: [], line: 1, message: "The file is empty" });
 }
 
-function jsonErrorLine(text: string, err: unknown): number {
-  const msg = err instanceof Error ? err.message : String(err);
-  const m = /line (\d+)/.exec(msg);
-  if (m) return Number(m[1]);
-  const p = /position (\d+)/.exec(msg);
-  if (p) return text.slice(0, Number(p[1])).split("\n").length;
-  // "Unexpected end of JSON input": the last line.
-  return text.replace(/\s+$/, "").split("\n").length;
-}
-
 function asRow(v: unknown, file: string, index: number, line: number | undefined): Row {
   if (v === null || typeof v !== "object" || Array.isArray(v)) {
     return fail(file, {
@@ -183,38 +179,45 @@ function asRow(v: unknown, file: string, index: number, line: number | undefined
   return v as Row;
 }
 
-function parseJson(
+type ParsedJson = { rows: Row[]; lineOf: (r: number, field?: string) => number | undefined };
+
+function scanOrFail(
   text: string,
   file: string,
-): { rows: Row[]; lineOf: (r: number) => number | undefined } {
-  let data: unknown;
+  options: Parameters<typeof scanJson>[1],
+): ReturnType<typeof scanJson> {
   try {
-    data = JSON.parse(text);
+    return scanJson(text, options);
   } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    return fail(file, {
-      code: "invalid_json",
-      path: [],
-      line: jsonErrorLine(text, err),
-      message: `Invalid JSON (${reason})`,
-    });
+    if (!(err instanceof JsonScanError)) throw err;
+    const p = err.problem;
+    return fail(file, { code: p.code, path: p.path, line: p.line, message: p.message });
   }
+}
+
+function parseJson(text: string, file: string): ParsedJson {
+  // The strict scan first: duplicated keys, depth, comments and syntax, with physical lines.
+  const scan = scanOrFail(text, file, { rowsAreElements: true });
+  const data: unknown = JSON.parse(text);
   if (!Array.isArray(data)) {
     return fail(file, {
       code: "not_an_array",
       path: [],
-      line: 1,
+      line: scan.rowLines[0] ?? 1,
       message: "Expected a JSON array of row objects",
     });
   }
-  const rows = data.map((v, i) => asRow(v, file, i, undefined));
-  return { rows, lineOf: () => undefined };
+  const rowLines = scan.rowLines;
+  const rows = data.map((v, i) => asRow(v, file, i, rowLines[i]));
+  const fields = scan.fieldLines;
+  return {
+    rows,
+    lineOf: (r, field) =>
+      (field !== undefined ? fields.get(r)?.get(field) : undefined) ?? rowLines[r],
+  };
 }
 
-function parseJsonl(
-  text: string,
-  file: string,
-): { rows: Row[]; lineOf: (r: number) => number | undefined } {
+function parseJsonl(text: string, file: string): ParsedJson {
   const rows: Row[] = [];
   const lines: number[] = [];
   let start = 0, lineNo = 0;
@@ -222,22 +225,11 @@ function parseJsonl(
     let end = text.indexOf("\n", start);
     if (end === -1) end = text.length;
     lineNo++;
-    const line = text.slice(start, end).trim();
+    const line = text.slice(start, end);
     start = end + 1;
-    if (line === "") continue;
-    let v: unknown;
-    try {
-      v = JSON.parse(line);
-    } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
-      return fail(file, {
-        code: "invalid_json",
-        path: [rows.length],
-        line: lineNo,
-        message: `Invalid JSON on line ${lineNo} (${reason})`,
-      });
-    }
-    rows.push(asRow(v, file, rows.length, lineNo));
+    if (line.trim() === "") continue;
+    scanOrFail(line, file, { rowsAreElements: false, firstLine: lineNo, rowIndex: rows.length });
+    rows.push(asRow(JSON.parse(line), file, rows.length, lineNo));
     lines.push(lineNo);
   }
   return { rows, lineOf: (r) => lines[r] };
@@ -401,8 +393,14 @@ export async function readCsvStream(
   let counters: KindCounter[] = [];
   let extraInfer = false;
   let interns: ((s: string) => string)[] = [];
+  const lines: number[] = [];
+  checkDelimiter(delimiter, file);
   try {
-    for await (const rec of parseCsvStream(stream.pipeThrough(utf8Guard(file)), { delimiter })) {
+    const records = parseCsvRecords(stream.pipeThrough(utf8Guard(file)), {
+      delimiter,
+      ...(options.maxRecordSize !== undefined ? { maxRecordSize: options.maxRecordSize } : {}),
+    });
+    for await (const { fields: rec, line } of records) {
       if (header === undefined) {
         header = checkHeader(rec, file, delimiter, options);
         const declared = new Map((options.schema?.columns ?? []).map((c) => [c.name, c.type]));
@@ -412,6 +410,7 @@ export async function readCsvStream(
         interns = header.map(() => interner());
         continue;
       }
+      lines.push(line);
       if (options.schema === undefined) {
         for (let j = 0; j < rec.length; j++) counters[j]!.add(kindOfCsv(rec[j]!));
         rowsRaw.push(rec);
@@ -430,21 +429,11 @@ export async function readCsvStream(
       }
     }
   } catch (err) {
-    if (err instanceof CsvSyntaxError) {
-      const ragged = err.code === "CSV_RECORD_INCONSISTENT_FIELDS_LENGTH";
-      fail(file, {
-        code: ragged ? "ragged_row" : "invalid_csv",
-        path: [],
-        ...(err.line !== undefined ? { line: err.line } : {}),
-        message: ragged
-          ? `Row has a different number of fields than the header (${err.message})`
-          : `Malformed CSV: ${err.message}`,
-      });
-    }
+    if (err instanceof CsvSyntaxError) csvFail(err, file, header);
     throw err;
   }
   if (header === undefined) emptyFile(file);
-  const lineOf = (r: number) => r + 2;
+  const lineOf = (r: number): number | undefined => lines[r];
   if (options.schema === undefined) {
     const columns: ColumnSpec[] = header.map((name, j) => ({
       name,
@@ -483,6 +472,76 @@ export async function readCsvStream(
     };
   }
   return { rows: rowsTyped, schema, format: "csv", lineOf };
+}
+
+function checkDelimiter(delimiter: string, file: string): void {
+  if (delimiter === "" || /["\r\n]/.test(delimiter)) {
+    fail(file, {
+      code: "invalid_option",
+      path: ["delimiter"],
+      message:
+        `Expected the CSV delimiter to be a character other than a quote or a line break but found ${
+          JSON.stringify(delimiter)
+        }`,
+    });
+  }
+}
+
+/** Every csv-parse error as a located issue: file, physical line, row and field. */
+function csvFail(err: CsvSyntaxError, file: string, header: string[] | undefined): never {
+  const kind = CSV_ERROR_KINDS[err.code as keyof typeof CSV_ERROR_KINDS] ?? "quote";
+  const row = err.record !== undefined && err.record >= 1 ? err.record - 1 : undefined;
+  const field = err.column === undefined
+    ? undefined
+    : header !== undefined
+    ? header[err.column] ?? `column ${err.column + 1}`
+    : err.column;
+  const path: (string | number)[] = row !== undefined
+    ? [row, ...(field !== undefined ? [field] : [])]
+    : field !== undefined
+    ? [field]
+    : [];
+  const inField = field !== undefined && typeof field === "string" ? ` in field ${field}` : "";
+  const where = err.line !== undefined ? { line: err.line } : {};
+  switch (kind) {
+    case "ragged":
+      return fail(file, {
+        code: "ragged_row",
+        path: row !== undefined ? [row] : [],
+        ...where,
+        message: `Row has a different number of fields than the header (${err.message})`,
+      });
+    case "quote":
+      return fail(file, {
+        code: "invalid_csv",
+        path,
+        ...where,
+        message: err.code === "INVALID_OPENING_QUOTE"
+          ? `Malformed CSV: a quote inside an unquoted value${inField}: quote the whole value and double the quotes inside it ("Alan ""The"" Turing") (${err.message})`
+          : `Malformed CSV: a quoted value${inField} must end with its closing quote followed by the delimiter or the end of the line (${err.message})`,
+      });
+    case "unclosed":
+      return fail(file, {
+        code: "invalid_csv",
+        path,
+        ...where,
+        message:
+          `Malformed CSV: a quote opened in the record starting on this line${inField} is never closed (${err.message})`,
+      });
+    case "size":
+      return fail(file, {
+        code: "invalid_csv",
+        path,
+        ...where,
+        message: `Malformed CSV: the record is longer than the limit (${err.message})`,
+      });
+    case "option":
+      return fail(file, {
+        code: "invalid_option",
+        path: [],
+        message: `The CSV reader refused its options (${err.message})`,
+      });
+  }
 }
 
 function checkHeader(
@@ -549,7 +608,7 @@ function checkHeader(
 }
 
 function finishJsonRows(
-  parsed: { rows: Row[]; lineOf: (r: number) => number | undefined },
+  parsed: ParsedJson,
   format: DatasetFormat,
   options: ReadDatasetOptions,
 ): ReadDatasetResult {

@@ -48,8 +48,8 @@ export interface CreateDatasetOptions {
   createdAt?: string | Date;
   /** Issue locations for validation errors. */
   file?: string;
-  /** Maps a row index to its file line, for validation errors. */
-  lineOf?: (row: number) => number | undefined;
+  /** Maps a row index (and a field) to its file line, for validation errors. */
+  lineOf?: (row: number, field?: string) => number | undefined;
 }
 
 /** A dataset just saved, with whether this call wrote it. */

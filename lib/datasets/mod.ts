@@ -118,7 +118,9 @@ export {
 } from "../_internal/digest.ts";
 export {
   type CsvParseOptions,
+  type CsvRecord,
   CsvSyntaxError,
+  parseCsvRecords,
   parseCsvStream,
   stringifyCsv,
 } from "../_internal/csv.ts";

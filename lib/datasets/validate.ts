@@ -5,6 +5,7 @@
  */
 import { DatasetError, type Issue } from "../_internal/errors.ts";
 import { rowZodSchema } from "./schema.ts";
+import { MAX_NESTING_DEPTH } from "./_json_scan.ts";
 import type { DatasetSchema, Row } from "./types.ts";
 
 /** The result of {@link validateRows}. */
@@ -23,8 +24,8 @@ export interface ValidateOptions {
   maxIssues?: number;
   /** Added to each issue (the file the rows came from). */
   file?: string;
-  /** Maps a row index to its 1-based line in the file, for issue locations. */
-  lineOf?: (row: number) => number | undefined;
+  /** Maps a row index (and the field, when the issue has one) to its 1-based line in the file. */
+  lineOf?: (row: number, field?: string) => number | undefined;
 }
 
 function preview(v: unknown): string {
@@ -62,7 +63,8 @@ export function validateRows(
       return false;
     }
     const row = typeof issue.path[0] === "number" ? issue.path[0] : undefined;
-    const line = row !== undefined ? options.lineOf?.(row) : undefined;
+    const field = typeof issue.path[1] === "string" ? issue.path[1] : undefined;
+    const line = row !== undefined ? options.lineOf?.(row, field) : undefined;
     issues.push({
       ...issue,
       ...(options.file !== undefined ? { file: options.file } : {}),
@@ -95,6 +97,9 @@ export function validateRows(
   const types = new Map(schema.columns.map((c) => [c.name, c]));
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i]!;
+    for (const issue of valueIssues(row, i, schema.id)) {
+      if (!push(issue)) return { ok: false, issues, truncated };
+    }
     const parsed = zod.safeParse(row);
     if (parsed.success) continue;
     for (const zi of parsed.error.issues) {
@@ -142,18 +147,106 @@ export function validateRows(
     for (let i = 0; i < rows.length; i++) {
       const v = rows[i]![id];
       if (v === undefined || v === null) continue;
-      const first = seen.get(v);
+      if (typeof v === "string") {
+        const bad = badIdCharacter(v);
+        if (bad !== undefined) {
+          const ok = push({
+            code: "invalid_id",
+            path: [i, id],
+            message: `The ${id} ${preview(v)} contains ${bad}: ids must be printable text`,
+          });
+          if (!ok) break;
+          continue;
+        }
+      }
+      // Ids that differ only in their Unicode form ("é" as one or two code points) are one id.
+      const key = typeof v === "string" && !ASCII_RE.test(v) ? v.normalize("NFC") : v;
+      const first = seen.get(key);
       if (first !== undefined) {
         const ok = push({
           code: "duplicate_id",
           path: [i, id],
-          message: `Duplicate ${id} ${preview(v)} (first seen at row ${first})`,
+          message: `Duplicate ${id} ${preview(v)} (first seen at row ${first}${
+            key !== v || rows[first]![id] !== v ? ", in another Unicode form" : ""
+          })`,
         });
         if (!ok) break;
-      } else seen.set(v, i);
+      } else seen.set(key, i);
     }
   }
   return { ok: issues.length === 0, issues, truncated };
+}
+
+const ASCII_RE = /^[\x20-\x7e]*$/;
+
+/**
+ * What makes a string unusable as an id, or undefined: control characters (C0 including NUL,
+ * DEL, C1), lone UTF-16 surrogates, and Unicode non-characters. `T-1` and `T-1\0` print alike
+ * but would be two ids.
+ */
+function badIdCharacter(v: string): string | undefined {
+  if (ASCII_RE.test(v)) return undefined;
+  if (!v.isWellFormed()) return "a lone UTF-16 surrogate (not valid Unicode)";
+  // deno-lint-ignore no-control-regex
+  const m = /[\u0000-\u001f\u007f-\u009f\ufdd0-\ufdef\ufffe\uffff]/.exec(v);
+  if (m === null) return undefined;
+  const cp = m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0");
+  return `the ${m[0] === "\0" ? "NUL " : ""}character U+${cp}`;
+}
+
+/**
+ * Problems inside one row's values that the per-column checks do not see: a string that is not
+ * valid Unicode (a lone surrogate, which UTF-8 cannot carry: it would be digested as U+FFFD) and
+ * nesting deeper than {@link MAX_NESTING_DEPTH}. An explicit stack, never recursion.
+ */
+function valueIssues(row: Row, index: number, id: string | undefined): Issue[] {
+  let out: Issue[] | undefined;
+  for (const key in row) {
+    const v = row[key];
+    if (typeof v === "string") {
+      if (key !== id && !v.isWellFormed()) { // an id's text is checked as invalid_id
+        (out ??= []).push({
+          code: "invalid_text",
+          path: [index, key],
+          message: `${key} contains a lone UTF-16 surrogate: not valid Unicode text`,
+        });
+      }
+      continue;
+    }
+    if (v === null || typeof v !== "object") continue;
+    const stack: { value: unknown; depth: number; path: (string | number)[] }[] = [
+      { value: v, depth: 1, path: [] },
+    ];
+    while (stack.length > 0) {
+      const { value, depth, path } = stack.pop()!;
+      if (typeof value === "string") {
+        if (!value.isWellFormed()) {
+          (out ??= []).push({
+            code: "invalid_text",
+            path: [index, key, ...path],
+            message: `${key} contains a lone UTF-16 surrogate: not valid Unicode text`,
+          });
+          break;
+        }
+        continue;
+      }
+      if (value === null || typeof value !== "object") continue;
+      if (depth > MAX_NESTING_DEPTH) {
+        (out ??= []).push({
+          code: "too_deep",
+          path: [index, key],
+          message:
+            `${key} holds a value nested more than ${MAX_NESTING_DEPTH} levels deep (the limit is ${MAX_NESTING_DEPTH})`,
+        });
+        break;
+      }
+      const entries = Array.isArray(value)
+        ? value.map((x, j) => [j, x] as const)
+        : Object.entries(value as Record<string, unknown>);
+      for (const [k, x] of entries) stack.push({ value: x, depth: depth + 1, path: [...path, k] });
+    }
+  }
+  return out ?? [];
 }
 
 /**

@@ -24,6 +24,37 @@ const CORPUS: { file: string; code: string; line?: number; field?: string }[] = 
   { file: "missing_field.jsonl", code: "missing_field", line: 2, field: "age" },
   { file: "row_not_object.json", code: "not_an_object" },
   { file: "missing_target_value.csv", code: "missing_target", line: 3, field: "expected_outcome" },
+  // #18 item 13: every csv-parse error is a located invalid_csv issue (never exit 1).
+  { file: "quote_in_unquoted_field.csv", code: "invalid_csv", line: 3, field: "applicant_name" },
+  { file: "text_after_closing_quote.csv", code: "invalid_csv", line: 4, field: "applicant_name" },
+  {
+    file: "unclosed_quote_after_blank_lines.csv",
+    code: "invalid_csv",
+    line: 5,
+    field: "applicant_name",
+  },
+  // #18 item 15: physical lines after blank lines and quoted newlines, in every format.
+  { file: "ragged_multiline_row.csv", code: "ragged_row", line: 3 },
+  {
+    file: "wrong_type_after_blank_and_quoted_newline.csv",
+    code: "wrong_type",
+    line: 8,
+    field: "credit_score",
+  },
+  { file: "wrong_type_in_json_array.json", code: "wrong_type", line: 22, field: "credit_score" },
+  { file: "json_comment.json", code: "invalid_json", line: 3 },
+  {
+    file: "invalid_value_after_blank_lines.jsonl",
+    code: "invalid_value",
+    line: 5,
+    field: "expected_outcome",
+  },
+  // #18 item 16: duplicated keys and unprintable ids.
+  { file: "duplicate_key.json", code: "duplicate_key", line: 4, field: "credit_score" },
+  { file: "duplicate_key.jsonl", code: "duplicate_key", line: 3, field: "credit_score" },
+  { file: "nul_in_id.jsonl", code: "invalid_id", line: 2, field: "request_id" },
+  // #18 item 14: a value nested 5,000 levels deep is refused, not a stack overflow at import.
+  { file: "deep_nesting.json", code: "too_deep", line: 3, field: "notes" },
 ];
 
 Deno.test("the malformed corpus has at least 15 inputs and every file is covered", async () => {

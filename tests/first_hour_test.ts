@@ -1,0 +1,35 @@
+/**
+ * What a new user's first commands do (issue #16): the task lines in deno.json, run as the user
+ * runs them (`deno task …` in the project folder), recording into a temporary EVALKIT_HOME.
+ */
+import assert from "node:assert/strict";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+
+async function task(args: string[], home: string) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "-q", ...args],
+    cwd: ROOT,
+    env: { EVALKIT_HOME: home, NO_COLOR: "1", RUST_BACKTRACE: "0", MLFLOW_TRACKING_URI: "" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+  return { code: out.code, text };
+}
+
+Deno.test("deno task evaluate:drift with no flags: current_month against baseline_v1, drift found, exit 4", async () => {
+  const home = await Deno.makeTempDir({ prefix: "evalkit-first-hour-" });
+  try {
+    const { code, text } = await task(["evaluate:drift"], home);
+    assert.equal(code, 4, text);
+    assert.match(text, /on current_month@2025\.10 \(2000 rows/);
+    assert.match(text, /current_month@2025\.10 \(2000 rows\) vs baseline_v1@2025\.09/);
+    assert.match(text, /DRIFT DETECTED: 3 of 9 features drifted/);
+    const drifted = [...text.matchAll(/^ ! (\S+)/gm)].map((m) => m[1]).sort();
+    // The drift documented in docs/datasets.md ("Drift in current_month").
+    assert.deepEqual(drifted, ["annual_income", "credit_score", "loan_purpose"]);
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});

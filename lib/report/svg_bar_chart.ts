@@ -4,7 +4,7 @@
  * @module
  */
 import { escapeHtml } from "./format.ts";
-import { label, num, PALETTE, svgOpen, ticks } from "./_svg.ts";
+import { fitText, label, num, PALETTE, svgOpen, textWidth, ticks } from "./_svg.ts";
 
 /** Options of {@link barChartSvg}. */
 export interface BarChartSvgOptions {
@@ -35,16 +35,28 @@ export function barChartSvg(
 ): string {
   const width = options.width ?? 560;
   const finite = items.filter((i) => Number.isFinite(i.value));
-  const labelW = Math.min(240, Math.max(60, 7 * Math.max(4, ...items.map((i) => i.label.length))));
+  const valueW = Math.max(30, ...items.map((i) => textWidth(label(i.value), 11) + 8));
+  // Labels get what they need up to 240 px, but the plot keeps at least 80 px; longer labels
+  // are cut with an ellipsis (the full label stays in the bar's tooltip).
+  const labelW = Math.max(
+    40,
+    Math.min(
+      240,
+      width - valueW - 90,
+      Math.max(60, ...items.map((i) => textWidth(i.label, 11) + 4)),
+    ),
+  );
   const top = options.title ? 28 : 8, bar = 18, gap = 6;
   const plotH = Math.max(1, items.length) * (bar + gap);
   const height = top + plotH + 30;
   const lo = Math.min(0, ...finite.map((i) => i.value));
   const hi = Math.max(options.max ?? 0, ...finite.map((i) => i.value), lo + 1e-12);
-  const left = labelW + 10, right = width - 50;
+  const left = labelW + 10, right = width - valueW;
   const x = (v: number) => left + ((v - lo) / (hi - lo)) * (right - left);
   const out = svgOpen(width, height, options.title);
-  for (const t of ticks(lo, hi)) {
+  // As many ticks as fit side by side without their labels touching.
+  const tickW = Math.max(...ticks(lo, hi).map((t) => textWidth(label(t), 11))) + 8;
+  for (const t of ticks(lo, hi, Math.max(1, Math.min(5, Math.floor((right - left) / tickW))))) {
     out.push(
       `<line x1="${num(x(t))}" x2="${num(x(t))}" y1="${top}" y2="${top + plotH}" stroke="#eee"/>`,
       `<text x="${num(x(t))}" y="${top + plotH + 14}" text-anchor="middle" fill="#555">${
@@ -58,7 +70,7 @@ export function barChartSvg(
     const x0 = x(Math.min(0, v)), x1 = x(Math.max(0, v));
     out.push(
       `<text x="${labelW}" y="${y + bar / 2 + 4}" text-anchor="end">${
-        escapeHtml(item.label)
+        escapeHtml(fitText(item.label, 11, labelW - 2))
       }</text>`,
       `<rect class="bar" x="${num(x0)}" y="${y}" width="${
         num(Math.max(1, x1 - x0))

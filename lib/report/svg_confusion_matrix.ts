@@ -4,6 +4,7 @@
  * @module
  */
 import { escapeHtml } from "./format.ts";
+import { textWidth } from "./_svg.ts";
 
 /** Options of {@link confusionMatrixSvg}. */
 export interface ConfusionMatrixSvgOptions {
@@ -38,9 +39,20 @@ export function confusionMatrixSvg(
   const cell = options.cellSize ?? 64;
   const normalize = options.normalize ?? true;
   const title = options.title ?? "Confusion matrix";
-  const labelW = Math.max(60, 8 * Math.max(...labels.map((l) => l.length), 4));
-  const left = labelW + 30, top = 60;
-  const width = left + n * cell + 20, height = top + n * cell + labelW + 20;
+  // Every text's extent is bounded with textWidth (conservative), so nothing is cut: the
+  // row labels set the left margin, the 45° column labels the bottom and right margins, and
+  // the title (centred over the whole image) the minimum width.
+  const rowLabelW = Math.max(...labels.map((l) => textWidth(l, 12)), textWidth("True", 12));
+  const left = 30 + rowLabelW + 6, top = 60;
+  const diag = Math.SQRT1_2;
+  const colLabelExtent = Math.max(...labels.map((l) => textWidth(l, 12) * diag + 12 * diag));
+  const gridRight = left + n * cell;
+  const lastColRight = left + (n - 1) * cell + cell / 2 + colLabelExtent;
+  const titleW = textWidth(title, 14, true);
+  const axisW = textWidth("Predicted label", 12);
+  let width = Math.max(gridRight, lastColRight, left + (n * cell) / 2 + axisW / 2) + 12;
+  width = Math.ceil(Math.max(width, titleW + 24));
+  const height = Math.ceil(top + n * cell + 8 + colLabelExtent + 12);
   const max = Math.max(1, ...matrix.flat());
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,

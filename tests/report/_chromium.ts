@@ -8,8 +8,11 @@ export const CHROMIUM = "/usr/bin/chromium";
 
 /** What the page showed. */
 export interface PageCheck {
-  /** Every `<svg>`: rendered width/height and number of drawn shapes inside. */
-  svgs: { width: number; height: number; shapes: number }[];
+  /**
+   * Every `<svg>`: rendered width/height, number of drawn shapes inside, and the texts drawn
+   * (partly) outside the image (cut off by the viewer), with how far in px.
+   */
+  svgs: { width: number; height: number; shapes: number; cut: string[] }[];
   /** Console errors and warnings, uncaught exceptions, `Log` errors (e.g. failed loads). */
   errors: string[];
   /** URLs requested other than the page itself. */
@@ -159,7 +162,13 @@ export async function checkPage(file: string, screenshot: string): Promise<PageC
         title: document.title,
         svgs: [...document.querySelectorAll("svg")].map((s) => {
           const r = s.getBoundingClientRect();
-          return { width: r.width, height: r.height,
+          const cut = [...s.querySelectorAll("text")].flatMap((t) => {
+            const b = t.getBoundingClientRect();
+            const over = Math.max(r.left - b.left, b.right - r.right, r.top - b.top,
+              b.bottom - r.bottom);
+            return b.width > 0 && over > 0.5 ? [t.textContent + " (" + over.toFixed(1) + " px)"] : [];
+          });
+          return { width: r.width, height: r.height, cut,
             shapes: s.querySelectorAll("rect, polyline, circle, path, line, text").length };
         }),
       })`,

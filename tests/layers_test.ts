@@ -40,8 +40,8 @@ interface Edge {
 
 interface InfoDependency {
   specifier: string;
-  code?: { specifier: string; span?: { start: { line: number } } };
-  type?: { specifier: string; span?: { start: { line: number } } };
+  code?: { specifier?: string; span?: { start: { line: number } } };
+  type?: { specifier?: string; span?: { start: { line: number } } };
   isDynamic?: boolean;
 }
 
@@ -59,8 +59,9 @@ async function libImportGraph(): Promise<{ files: string[]; edges: Edge[] }> {
   files.sort();
   const seen = new Set<string>();
   const edges: Edge[] = [];
-  const local = (url: string) => {
-    if (!url.startsWith("file://")) return undefined;
+  // An npm package outside this config's import map (danfojs) resolves to an error: not lib/.
+  const local = (url: string | undefined) => {
+    if (!url?.startsWith("file://")) return undefined;
     const rel = relative(ROOT, fromFileUrl(url));
     return rel.startsWith("lib/") ? rel : undefined;
   };

@@ -6,7 +6,43 @@
  */
 import type { PriceTable } from "../_internal/cost.ts";
 import type { ValueProtector } from "./_serialize.ts";
-import type { Span, SpanRecord } from "./span.ts";
+import type { OtlpEvent, OtlpStatusCode } from "../mlflow/otlp.ts";
+
+/** The frozen form of a finished span, as the trace line stores it. */
+export interface SpanRecord {
+  id: string;
+  p?: string;
+  n: string;
+  ty: string;
+  s: number;
+  e: number;
+  c: OtlpStatusCode;
+  m?: string;
+  /** Attributes as JSON text. */
+  a: string;
+  /** Inputs as JSON text. */
+  in?: string;
+  /** Outputs as JSON text. */
+  out?: string;
+  ev?: OtlpEvent[];
+}
+
+/**
+ * What a trace needs of its spans. Structural, so that this file never imports span.ts back
+ * (span.ts imports this one; tests/layers_test.ts refuses circles, type-only ones included).
+ */
+export interface TraceSpan {
+  /** Span name. */
+  readonly name: string;
+  /** Start, microseconds since the epoch. */
+  readonly startUs: number;
+  /** End, microseconds since the epoch, once ended. */
+  endUs: number | undefined;
+  /** Ends a span left open when the root ends. */
+  _abandon(endUs: number): void;
+  /** The frozen record of the span. */
+  _freeze(): SpanRecord;
+}
 
 /** The settings spans read while recording. */
 export interface TraceConfig {
@@ -61,8 +97,8 @@ function spanText(r: SpanRecord): string {
 
 /** A trace being recorded. */
 export class ActiveTrace {
-  readonly spans: Span[] = [];
-  root: Span | undefined;
+  readonly spans: TraceSpan[] = [];
+  root: TraceSpan | undefined;
   error = false;
   finished = false;
   dropped = 0;
@@ -98,7 +134,7 @@ export class ActiveTrace {
     }
   }
 
-  spanEnded(span: Span): void {
+  spanEnded(span: TraceSpan): void {
     if (span === this.root && !this.finished) this.#finish();
   }
 

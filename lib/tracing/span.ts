@@ -8,7 +8,7 @@ import type { OtlpEvent, OtlpStatusCode } from "../mlflow/otlp.ts";
 import { priceOf, type PriceTable, usageCostUsd } from "../_internal/cost.ts";
 import { newSpanId, nowUs } from "./_ids.ts";
 import { scrubString, toSpanJson } from "./_serialize.ts";
-import type { ActiveTrace } from "./_active_trace.ts";
+import type { ActiveTrace, SpanRecord } from "./_active_trace.ts";
 
 /**
  * MLflow's span types (`mlflow.spanType`); any other string is allowed too.
@@ -83,25 +83,6 @@ export interface LlmCallInfo {
 const UNSET = Symbol("unset");
 const MAX_EVENTS = 128;
 const MAX_STACK_CHARS = 4000;
-
-/** The frozen form of a finished span, as the trace line stores it. */
-export interface SpanRecord {
-  id: string;
-  p?: string;
-  n: string;
-  ty: string;
-  s: number;
-  e: number;
-  c: OtlpStatusCode;
-  m?: string;
-  /** Attributes as JSON text. */
-  a: string;
-  /** Inputs as JSON text. */
-  in?: string;
-  /** Outputs as JSON text. */
-  out?: string;
-  ev?: OtlpEvent[];
-}
 
 /**
  * A span of a trace. Created by a {@link Tracer} (`withSpan`, `startSpan`, `trace`); a span

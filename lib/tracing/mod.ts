@@ -29,3 +29,11 @@ export { formatTraceparent, parseTraceparent } from "./traceparent.ts";
 export type { TraceContext } from "./traceparent.ts";
 export type { TraceOutboxStats } from "./_outbox.ts";
 export type { ValueProtector } from "./_serialize.ts";
+export {
+  deliveredTraceCount,
+  formatTraceTree,
+  listLocalTraces,
+  readLocalTrace,
+  syncTraces,
+} from "./local_traces.ts";
+export type { LocalSpan, LocalTrace, SyncTracesOptions } from "./local_traces.ts";

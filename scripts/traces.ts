@@ -93,7 +93,7 @@ try {
       console.error(`sync needs --to <tracking uri>\n\n${USAGE}`);
       Deno.exit(2);
     }
-    using client = new MlflowClient({ trackingUri: values.to });
+    using client = MlflowClient.fromUri(values.to);
     const stats = await syncTraces({
       client,
       storeDir,

@@ -218,7 +218,7 @@ export interface SyncTracesOptions {
  * ```ts ignore
  * import { MlflowClient } from "@evalkit/evalkit/mlflow";
  * import { syncTraces } from "@evalkit/evalkit/tracing";
- * const client = new MlflowClient({ trackingUri: "http://127.0.0.1:5000" });
+ * const client = MlflowClient.fromUri("http://127.0.0.1:5000");
  * const stats = await syncTraces({ client, experimentId: "1" });
  * console.log(stats.delivered, stats.pending);
  * ```

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { createRng, type Rng } from "../../lib/_internal/rng.ts";
-import { createLoanAgentApp, serveLoanAgent, TokenSet } from "../../lib/server/mod.ts";
+import {
+  type AccessLogEntry,
+  createLoanAgentApp,
+  serveLoanAgent,
+  TokenSet,
+} from "../../lib/server/mod.ts";
 import { application, RecordingSink, ruleAgent, TOKENS, WRONG_TOKEN } from "./_fixtures.ts";
 
 const PATHS = [
@@ -16,6 +21,82 @@ const PATHS = [
   "/api/v1/loan/decision?x=" + "a".repeat(2000),
 ];
 const METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"];
+
+/** A path with random, often malformed, percent-encoding (`%ZZ`, `%`, cut UTF-8 sequences). */
+function percentPath(rng: Rng): string {
+  const pieces = [
+    "%",
+    "%Z",
+    "%ZZ",
+    "%E0%A4%A",
+    "%E0%A4",
+    "%C0%AF",
+    "%ED%A0%80",
+    "%FF",
+    "%2F",
+    "%2e%2e",
+    "%00",
+    "%25",
+    "%F0%9F%98%80",
+    "a",
+    "-",
+    "%%",
+  ];
+  const id = Array.from({ length: 1 + rng.int(4) }, () => pick(rng, pieces)).join("");
+  return pick(rng, [
+    `/api/v1/loan/evaluations/${id}`,
+    `/api/v1/loan/${id}`,
+    `/${id}`,
+    `/api/v1/loan/evaluations/${id}/x`,
+  ]);
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * One request from a slow or vanishing TCP client: `trickle` sends the body a byte at a time
+ * past the body timeout, `hangup` closes mid-body, `slow` sends it in pieces within the
+ * timeout. Resolves with the status line's code, or undefined when nothing was answered.
+ */
+async function slowClient(
+  port: number,
+  kind: "trickle" | "hangup" | "slow",
+  body: string,
+): Promise<number | undefined> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    await conn.write(encoder.encode(
+      `POST /api/v1/loan/decision HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKENS[0]}\r\n` +
+        `Content-Type: application/json\r\nContent-Length: ${encoder.encode(body).length}\r\n\r\n`,
+    ));
+    const bytes = encoder.encode(body);
+    if (kind === "hangup") {
+      await conn.write(bytes.subarray(0, bytes.length >> 1));
+      await new Promise((r) => setTimeout(r, 20));
+      return undefined;
+    }
+    const piece = kind === "trickle" ? 1 : Math.ceil(bytes.length / 4);
+    const pause = kind === "trickle" ? 40 : 10;
+    const reading = (async () => {
+      const buf = new Uint8Array(1024);
+      const n = await conn.read(buf).catch(() => null);
+      return n === null ? undefined : Number(
+        /^HTTP\/1\.1 (\d{3})/.exec(
+          new TextDecoder().decode(buf.subarray(0, n)),
+        )?.[1],
+      );
+    })();
+    let answered = false;
+    reading.then(() => answered = true);
+    for (let i = 0; i < bytes.length && !answered; i += piece) {
+      await new Promise((r) => setTimeout(r, pause));
+      await conn.write(bytes.subarray(i, i + piece)).catch(() => {});
+    }
+    return await reading;
+  } finally {
+    conn.close();
+  }
+}
 
 function pick<T>(rng: Rng, items: readonly T[]): T {
   return items[rng.int(items.length)]!;
@@ -73,9 +154,12 @@ function randomBody(rng: Rng): BodyInit | undefined {
   }
 }
 
-Deno.test("fuzz: 2,000 random and malformed requests get no 5xx and the service stays healthy", async () => {
+Deno.test("fuzz: 2,000 random and malformed requests (bodies, headers, percent-encoding, slow and vanishing clients) get no 5xx and the service stays healthy", async () => {
   const sink = new RecordingSink();
+  const log: AccessLogEntry[] = [];
   const app = createLoanAgentApp({
+    log: (e) => log.push(e),
+    bodyTimeoutMs: 300,
     agent: ruleAgent(),
     tokens: await TokenSet.from(TOKENS),
     metrics: sink,
@@ -88,7 +172,26 @@ Deno.test("fuzz: 2,000 random and malformed requests get no 5xx and the service 
   const rng = createRng(20261129);
   const statuses = new Map<number, number>();
   const N = 2000;
+  const slow: Promise<[string, number | undefined]>[] = [];
   for (let i = 0; i < N; i++) {
+    if (rng.next() < 0.02) {
+      // a slow or vanishing client, in the background while the fuzzing goes on
+      const kind = pick(rng, ["trickle", "hangup", "slow"] as const);
+      const body = JSON.stringify(application({ request_id: `slow-${i}` }));
+      slow.push(slowClient(server.addr.port, kind, body).then((s) => [kind, s]));
+      statuses.set(-1, (statuses.get(-1) ?? 0) + 1);
+      continue;
+    }
+    if (rng.next() < 0.1) {
+      const path = percentPath(rng);
+      const res = await fetch(`${base}${path}`, {
+        headers: { Authorization: `Bearer ${TOKENS[0]}` },
+      });
+      await res.body?.cancel();
+      statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+      assert.ok(res.status < 500, `request ${i}: GET ${path} answered ${res.status}`);
+      continue;
+    }
     // Most requests aim at the body-taking endpoints with a valid token, so the bodies are what gets fuzzed.
     const focused = rng.next() < 0.6;
     const method = focused ? "POST" : pick(rng, METHODS);
@@ -113,6 +216,23 @@ Deno.test("fuzz: 2,000 random and malformed requests get no 5xx and the service 
   }
   const total = [...statuses.values()].reduce((a, b) => a + b, 0);
   assert.equal(total, N);
+  const slowAnswers = await Promise.all(slow);
+  assert.ok(slowAnswers.length > 20, `${slowAnswers.length} slow clients`);
+  for (const [kind, status] of slowAnswers) {
+    if (kind === "trickle") assert.equal(status, 408, kind);
+    if (kind === "slow") assert.equal(status, 200, kind);
+    if (kind === "hangup") assert.equal(status, undefined, kind);
+  }
+  const kinds = new Set(slowAnswers.map(([k]) => k));
+  assert.equal(kinds.size, 3, "every kind of slow client was tried");
+  assert.ok(
+    (statuses.get(400) ?? 0) + (statuses.get(404) ?? 0) > 0 &&
+      log.some((e) => e.path.startsWith("/api/v1/loan/evaluations/%") && e.status === 400),
+    "malformed percent-encoding reached the handler and was refused",
+  );
+  // what the clients could not see (hang-ups): the server logged no 5xx either
+  assert.deepEqual(log.filter((e) => e.status >= 500), []);
+  assert.ok(log.some((e) => e.error === "client_disconnected"), "hang-ups are logged as such");
   assert.ok(
     (statuses.get(200) ?? 0) > 20,
     `some requests must succeed: ${JSON.stringify([...statuses])}`,

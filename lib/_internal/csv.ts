@@ -251,16 +251,38 @@ function toCsvError(err: unknown, prev: CsvLineState): Error {
   });
 }
 
+/** Options for {@link stringifyCsv}. */
+export interface StringifyCsvOptions {
+  /**
+   * Neutralise spreadsheet formulas (OWASP "CSV Injection"): a text cell — or header — starting
+   * with `=`, `+`, `-`, `@`, tab or carriage return (or their full-width forms) gets a leading `'`,
+   * so Excel, LibreOffice and Google Sheets show it as text instead of running it. Numbers are
+   * never changed (`-5` stays `-5`). Default true; false writes every cell verbatim.
+   */
+  escapeFormulas?: boolean;
+}
+
 /**
- * Writes rows as CSV text with a header line (RFC 4180 quoting).
+ * Writes rows as CSV text with a header line (RFC 4180 quoting). Formula-leading text cells are
+ * neutralised by default (see {@link StringifyCsvOptions.escapeFormulas}).
  *
  * @example
  * ```ts
  * import { stringifyCsv } from "@evalkit/evalkit/datasets";
- * const text = stringifyCsv([{ a: 1, b: "x,y" }], ["a", "b"]);
- * if (text !== 'a,b\n1,"x,y"\n') throw new Error(JSON.stringify(text));
+ * const text = stringifyCsv([{ a: -5, b: "x,y", c: "=HYPERLINK(\"http://x\")" }], ["a", "b", "c"]);
+ * if (text !== 'a,b,c\n-5,"x,y","\'=HYPERLINK(""http://x"")"\n') throw new Error(text);
  * ```
  */
-export function stringifyCsv(rows: readonly Record<string, unknown>[], columns: string[]): string {
-  return stringify(rows as Record<string, unknown>[], { header: true, columns });
+export function stringifyCsv(
+  rows: readonly Record<string, unknown>[],
+  columns: string[],
+  options: StringifyCsvOptions = {},
+): string {
+  return stringify(rows as Record<string, unknown>[], {
+    header: true,
+    columns,
+    escape_formulas: options.escapeFormulas ?? true,
+    // csv-stringify writes true as "1" and false as "" (read back as a missing value).
+    cast: { boolean: (v: boolean) => (v ? "true" : "false") },
+  });
 }

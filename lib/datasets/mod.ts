@@ -123,5 +123,6 @@ export {
   parseCsvRecords,
   parseCsvStream,
   stringifyCsv,
+  type StringifyCsvOptions,
 } from "../_internal/csv.ts";
 export { DatasetError, formatIssue, type Issue } from "../_internal/errors.ts";

@@ -219,6 +219,94 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
+/** The file in a temporary save folder naming the process writing it. */
+const OWNER_FILE = ".owner.json";
+
+/** A temporary folder is left alone this long when its writer cannot be checked (another host). */
+const STALE_UNCHECKABLE_MS = 24 * 60 * 60 * 1000;
+
+/** A temporary folder without an owner file (older evalkit, or killed before writing it). */
+const STALE_UNOWNED_MS = 10 * 60 * 1000;
+
+interface TemporaryOwner {
+  pid: number;
+  host: string;
+  /** The process's start time (Linux `/proc/<pid>/stat` field 22), to tell a reused pid. */
+  start: string | null;
+}
+
+/** `/proc/<pid>/stat`: whether the process is alive (not a zombie), and its start time. */
+function procStat(pid: number): { alive: boolean; start: string } | undefined {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return { alive: false, start: "" };
+    return undefined; // no /proc (macOS, Windows) or not readable: cannot tell
+  }
+  // "pid (comm) state ppid …": comm may hold spaces and parentheses; fields resume after the last ")".
+  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+  return { alive: fields[0] !== "Z" && fields[0] !== "X", start: fields[19] ?? "" };
+}
+
+function currentOwner(): TemporaryOwner {
+  return { pid: Deno.pid, host: Deno.hostname(), start: procStat(Deno.pid)?.start ?? null };
+}
+
+/**
+ * Whether a save's temporary folder was left by a writer that is gone (killed with SIGKILL, a
+ * power cut): its owner file names a process on this host that no longer runs, or a pid now
+ * used by another process (other start time). When that cannot be checked (another host on a
+ * shared disk, no `/proc`), only after a day; a folder without an owner file after ten minutes.
+ */
+async function isStale(dir: string, now: number): Promise<boolean> {
+  let owner: TemporaryOwner | undefined;
+  try {
+    owner = JSON.parse(await Deno.readTextFile(join(dir, OWNER_FILE))) as TemporaryOwner;
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound) && !(err instanceof SyntaxError)) throw err;
+  }
+  const age = async () => now - ((await Deno.lstat(dir)).mtime?.getTime() ?? now);
+  if (owner === undefined || typeof owner.pid !== "number") {
+    return await age() > STALE_UNOWNED_MS;
+  }
+  if (owner.host === Deno.hostname()) {
+    const st = procStat(owner.pid);
+    if (st !== undefined) return !st.alive || (owner.start !== null && st.start !== owner.start);
+  }
+  return await age() > STALE_UNCHECKABLE_MS;
+}
+
+/**
+ * Removes the temporary folders of saves whose process died (see {@link isStale}) from a
+ * dataset's folder. A folder being written by a live process is never touched. A folder that
+ * cannot be removed (a read-only disk) is left: listing must still work there.
+ */
+async function removeStaleTemporaryFolders(nameDir: string): Promise<void> {
+  const now = Date.now();
+  let entries: Deno.DirEntry[];
+  try {
+    entries = await Array.fromAsync(Deno.readDir(nameDir));
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return;
+    throw err;
+  }
+  for (const e of entries) {
+    if (!e.isDirectory || !e.name.startsWith(".tmp-")) continue;
+    const dir = join(nameDir, e.name);
+    try {
+      if (await isStale(dir, now)) await Deno.remove(dir, { recursive: true });
+    } catch (err) {
+      // Gone meanwhile (another cleaner, or its writer renamed it into place), or not ours to remove.
+      if (
+        err instanceof Deno.errors.NotFound || err instanceof Deno.errors.PermissionDenied ||
+        (err as { code?: string }).code === "EROFS"
+      ) continue;
+      throw err;
+    }
+  }
+}
+
 /**
  * Manages versioned datasets in a folder.
  *
@@ -358,14 +446,18 @@ export class DatasetManager {
     const createdBase = !(await exists(this.basePath));
     const createdName = !(await exists(nameDir));
     await Deno.mkdir(nameDir, { recursive: true });
+    await removeStaleTemporaryFolders(nameDir);
     const tmp = join(nameDir, `.tmp-${ds.version}-${crypto.randomUUID().slice(0, 8)}`);
     try {
       await Deno.mkdir(tmp);
+      // Who writes this folder, so a later save or list can tell a live write from a dead one.
+      await Deno.writeTextFile(join(tmp, OWNER_FILE), JSON.stringify(currentOwner()) + "\n");
       const text = toJsonl(ds.rows, ds.schema);
       const bytes = new TextEncoder().encode(text);
       await Deno.writeFile(join(tmp, "data.jsonl"), bytes);
       const meta: DatasetMetadata = { ...ds.meta, dataBytes: bytes.length };
       await Deno.writeTextFile(join(tmp, "meta.json"), JSON.stringify(meta, null, 2) + "\n");
+      await Deno.remove(join(tmp, OWNER_FILE));
       try {
         await Deno.rename(tmp, final);
       } catch (err) {
@@ -408,6 +500,7 @@ export class DatasetManager {
     try {
       for await (const e of Deno.readDir(this.basePath)) {
         if (!e.isDirectory || checkDatasetName(e.name).length > 0) continue;
+        await removeStaleTemporaryFolders(join(this.basePath, e.name));
         const versions = await this.versions(e.name);
         const latest = versions.at(-1);
         if (latest === undefined) continue;

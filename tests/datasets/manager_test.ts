@@ -157,28 +157,66 @@ Deno.test("writes are atomic: no temporary folder is left behind", async () => {
   assert.deepEqual(names, ["1.0.0"]);
 });
 
-Deno.test({
-  name: "a write into a read-only dataset folder fails and leaves no version",
-  // Root ignores file modes and Windows has none: reported as ignored there, not passed.
-  ignore: Deno.build.os === "windows" || Deno.uid() === 0,
-  async fn() {
-    await using dir = await tempDir();
-    const dm = new DatasetManager({ basePath: dir.path });
-    await dm.save(rows, { name: "toy", version: "1.0.0" });
-    await Deno.chmod(join(dir.path, "toy"), 0o555);
-    try {
-      await assert.rejects(
-        dm.save(rows.slice(0, 1), { name: "toy", version: "2.0.0" }),
-        Deno.errors.PermissionDenied,
+/**
+ * Makes a folder unwritable for this process: file modes when not root; as root (which ignores
+ * modes) a read-only bind mount of the folder on itself. Returns the undo, or undefined when
+ * neither works here (the caller then fails the write another way).
+ */
+async function makeReadOnly(dir: string): Promise<(() => Promise<void>) | undefined> {
+  if (Deno.build.os === "windows") return undefined;
+  if (Deno.uid() !== 0) {
+    await Deno.chmod(dir, 0o555);
+    return () => Deno.chmod(dir, 0o755);
+  }
+  const mount = await new Deno.Command("mount", {
+    args: ["--bind", "-o", "ro", dir, dir],
+    stdout: "null",
+    stderr: "null",
+  }).output().catch(() => undefined);
+  if (!mount?.success) return undefined;
+  return async () => {
+    await new Deno.Command("umount", { args: [dir], stdout: "null", stderr: "null" }).output();
+  };
+}
+
+Deno.test("a write into a read-only dataset folder fails and leaves no version (as root too)", async () => {
+  await using dir = await tempDir();
+  const dm = new DatasetManager({ basePath: dir.path });
+  await dm.save(rows, { name: "toy", version: "1.0.0" });
+  const toy = join(dir.path, "toy");
+  const undo = await makeReadOnly(toy);
+  try {
+    if (undo !== undefined) {
+      const err = await dm.save(rows.slice(0, 1), { name: "toy", version: "2.0.0" }).then(
+        () => assert.fail("the save into a read-only folder succeeded"),
+        (e) => e,
       );
-    } finally {
-      await Deno.chmod(join(dir.path, "toy"), 0o755);
+      // PermissionDenied for file modes, EROFS for a read-only mount.
+      assert.ok(
+        err instanceof Deno.errors.PermissionDenied || err.code === "EROFS",
+        String(err),
+      );
+      assert.deepEqual(await dm.versions("toy"), ["1.0.0"], "listing still works read-only");
+    } else {
+      // No way to make a folder read-only here: a dataset folder that is a regular file.
+      await Deno.writeTextFile(join(dir.path, "blocked"), "a file, not a folder");
+      await assert.rejects(dm.save(rows, { name: "blocked", version: "1.0.0" }));
+      assert.equal(await Deno.readTextFile(join(dir.path, "blocked")), "a file, not a folder");
     }
-    assert.deepEqual(
-      (await Array.fromAsync(Deno.readDir(join(dir.path, "toy")))).map((e) => e.name),
-      ["1.0.0"],
-    );
-  },
+  } finally {
+    await undo?.();
+  }
+  assert.deepEqual((await Array.fromAsync(Deno.readDir(toy))).map((e) => e.name), ["1.0.0"]);
+});
+
+Deno.test("a base path under a regular file fails the save with the OS error and writes nothing", async () => {
+  await using dir = await tempDir();
+  await Deno.writeTextFile(join(dir.path, "file"), "x");
+  const dm = new DatasetManager({ basePath: join(dir.path, "file", "datasets") });
+  await assert.rejects(dm.save(rows, { name: "toy", version: "1.0.0" }), Deno.errors.NotADirectory);
+  assert.deepEqual((await Array.fromAsync(Deno.readDir(dir.path))).map((e) => e.name), ["file"]);
+  // Listing a base path that is not a folder is an error too, not an empty list.
+  await assert.rejects(dm.list(), Deno.errors.NotADirectory);
 });
 
 Deno.test("a write that fails at the final rename leaves no temporary folder and no version", async () => {

@@ -1,4 +1,8 @@
-/** What the CLIs in scripts/ share: the usage error (exit 2) and `--tags k=v[,k=v]` parsing. */
+/**
+ * What the CLIs in scripts/ share: the usage error (exit 2), flag parsing (`--tags k=v[,k=v]`,
+ * integers, numbers) and `runCli`, which maps errors to exit codes.
+ */
+import { DatasetError, formatIssue } from "../lib/_internal/errors.ts";
 
 /** A usage problem: the CLIs print it and exit 2. */
 export class UsageError extends Error {
@@ -64,4 +68,72 @@ export function parseTags(list: readonly string[]): Record<string, string> {
     }
   }
   return tags;
+}
+
+/** Parses an integer flag (>= min); undefined when absent. */
+export function intFlag(
+  v: string | undefined,
+  name: string,
+  min: number,
+  max?: number,
+): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || (max !== undefined && n > max)) {
+    throw new UsageError(
+      max === undefined
+        ? `Expected --${name} to be an integer >= ${min} but found '${v}'`
+        : `Expected --${name} to be an integer in ${min}..${max} but found '${v}'`,
+    );
+  }
+  return n;
+}
+
+/** Parses a number flag (> 0); undefined when absent. */
+export function numFlag(v: string | undefined, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) {
+    throw new UsageError(`Expected --${name} to be a number > 0 but found '${v}'`);
+  }
+  return n;
+}
+
+/**
+ * Runs a CLI's `main` and exits with its code: a bad-usage or bad-input error (UsageError, the
+ * library's TypeError/RangeError, DatasetError with its first issues, ShardError) prints its
+ * message and exits 2; anything else is unexpected (exit 1).
+ */
+export async function runCli(
+  name: string,
+  main: (args: string[]) => Promise<number>,
+): Promise<never> {
+  let code: number;
+  try {
+    code = await main(Deno.args);
+  } catch (e) {
+    code = reportError(name, e);
+  }
+  Deno.exit(code);
+}
+
+/** Prints an error of a CLI and returns its exit code (2 bad usage or input, 1 unexpected). */
+export function reportError(name: string, e: unknown): number {
+  const err = e as Error;
+  if (e instanceof DatasetError) {
+    console.error(`${name}: ${err.message.split("\n")[0]}`);
+    for (const issue of e.issues.slice(0, 10)) console.error(`  ${formatIssue(issue)}`);
+    return 2;
+  }
+  if (e instanceof UsageError) {
+    console.error(`${name}: ${err.message}\nRun 'deno task ${name} --help' for usage.`);
+    return 2;
+  }
+  // ShardError by name: importing lib/evaluation here would load it into every CLI
+  if (err?.name === "ShardError" || e instanceof TypeError || e instanceof RangeError) {
+    console.error(`${name}: ${err.message}`);
+    return 2;
+  }
+  console.error(`${name}: unexpected error: ${err?.stack ?? e}`);
+  return 1;
 }

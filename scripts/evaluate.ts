@@ -1,27 +1,37 @@
 /**
  * `deno task evaluate`: evaluate an agent on a dataset and record it in MLflow (or, with no
- * MLFLOW_TRACKING_URI, in the embedded local store). Exit codes: 0 ok, 1 unexpected error,
- * 2 bad usage or input, 3 quality gate failed, 4 drift detected, 130 interrupted (Ctrl-C).
+ * MLFLOW_TRACKING_URI, in the embedded local store). Flags → library calls → printing and
+ * exit codes: 0 ok, 1 unexpected error, 2 bad usage or input, 3 quality gate failed, 4 drift
+ * detected, 130 interrupted (Ctrl-C).
  *
  * @module
  */
 import { parseArgs } from "node:util";
-import { DatasetError, formatIssue } from "../lib/_internal/errors.ts";
 import { readEnv } from "../lib/_internal/env.ts";
 import { DatasetManager } from "../lib/datasets/mod.ts";
 import type { Dataset } from "../lib/datasets/mod.ts";
-import { AgentTracker } from "../lib/tracking/agent_tracker.ts";
+import { AgentTracker, defaultExperimentName } from "../lib/tracking/agent_tracker.ts";
+import type { RunHandle } from "../lib/tracking/run_handle.ts";
 import { HttpAgent, LoanApprovalAgent } from "../lib/agents/mod.ts";
 import type { Agent } from "../lib/agents/mod.ts";
 import {
   type EvalResult,
+  type EvaluateOptions,
+  evaluationRunTags,
   formatGateResult,
   formatProgress,
   HEADLINE_METRICS,
-  type MetricThreshold,
   ModelEvaluator,
+  NEEDS_SERVER,
   parseGateFlags,
-  type PriceTable,
+  parseShard,
+  planShard,
+  recordEmptyShard,
+  recordShard,
+  type ShardPlan,
+  shardRunName,
+  shardRunTags,
+  shardSlice,
 } from "../lib/evaluation/mod.ts";
 import {
   type DriftReport,
@@ -32,24 +42,8 @@ import {
 import { formatValue } from "../lib/report/format.ts";
 import { markdownTable } from "../lib/report/tables.ts";
 import { MlflowClient } from "../lib/mlflow/client.ts";
-import type { Run } from "../lib/mlflow/types.ts";
-import { DDSketch } from "../lib/stats/mod.ts";
-import { defaultExperimentName } from "../lib/tracking/agent_tracker.ts";
-import type { RunHandle } from "../lib/tracking/run_handle.ts";
 import { runPageUrl } from "../lib/tracking/run_source.ts";
-import {
-  idFieldOf,
-  NEEDS_SERVER,
-  parseShard,
-  resolveParent,
-  SHARD_SELECTION,
-  SHARD_STATE_PATH,
-  SHARD_TAGS,
-  shardRowIndices,
-  type ShardSpec,
-  type ShardState,
-} from "./_shard.ts";
-import { parseTags, UsageError } from "./_cli.ts";
+import { intFlag, numFlag, parseTags, runCli, UsageError } from "./_cli.ts";
 import { main as parentMain } from "./evaluate_parent.ts";
 import { main as mergeMain } from "./evaluate_merge.ts";
 
@@ -112,142 +106,170 @@ Example
 Exit codes: 0 ok, 1 unexpected error, 2 bad usage or input, 3 quality gate failed
 (checked first), 4 drift detected, 130 interrupted (partial results recorded, run KILLED).`;
 
-/** A sharded run: which shard, its parent, and the rows it takes. */
-interface ShardPlan {
-  spec: ShardSpec;
-  parent: Run;
-  group?: string;
-  experimentName: string;
-}
+const OPTIONS = {
+  agent: { type: "string" },
+  "agent-url": { type: "string" },
+  "agent-service": { type: "boolean" },
+  dataset: { type: "string" },
+  "datasets-dir": { type: "string" },
+  "target-field": { type: "string" },
+  "drift-detection": { type: "boolean" },
+  "baseline-dataset": { type: "string" },
+  "alert-webhook": { type: "string" },
+  concurrency: { type: "string" },
+  "timeout-ms": { type: "string" },
+  retries: { type: "string" },
+  rps: { type: "string" },
+  tpm: { type: "string" },
+  repeat: { type: "string" },
+  prices: { type: "string" },
+  experiment: { type: "string" },
+  "run-name": { type: "string" },
+  tags: { type: "string", multiple: true },
+  "no-log": { type: "boolean" },
+  json: { type: "boolean" },
+  "summary-file": { type: "string" },
+  "fail-under": { type: "string", multiple: true },
+  max: { type: "string", multiple: true },
+  "baseline-run": { type: "string" },
+  "max-regression": { type: "string", multiple: true },
+  "min-improvement": { type: "string", multiple: true },
+  shard: { type: "string" },
+  "parent-run": { type: "string" },
+  "shard-group": { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
 
-/** The shard state (see scripts/_shard.ts) of a finished shard evaluation. */
-function shardState(
-  plan: ShardPlan,
-  full: Dataset,
-  indices: readonly number[],
-  result: EvalResult | undefined,
-  targetField: string,
-  agent: { name: string; version: string },
-): ShardState {
-  const sketch = new DDSketch();
-  const m = result?.metrics ?? {};
-  for (const r of result?.rows ?? []) {
-    // the table's latency_ms (µs resolution), so the sketch describes the logged table
-    if (r.predicted !== null) sketch.add(Math.round(r.latencyMs * 1000) / 1000);
+type Flags = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>["values"];
+
+/** Flag combinations that make no sense; throws UsageError. */
+function checkFlags(flags: Flags): void {
+  if (flags.shard !== undefined) {
+    const refused = ([
+      ["no-log", flags["no-log"]],
+      ["repeat", flags.repeat !== undefined && flags.repeat !== "1"],
+      ["baseline-run", flags["baseline-run"]],
+      ["fail-under", flags["fail-under"]?.length],
+      ["max", flags.max?.length],
+    ] as const).filter(([, on]) => on).map(([name]) => `--${name}`);
+    if (refused.length > 0) {
+      throw new UsageError(
+        `--shard cannot be combined with ${refused.join(", ")}: a shard records one slice ` +
+          `for the merge; gates apply to the merged run ('deno task evaluate:merge --fail-under …'), ` +
+          `baselines to an unsharded run`,
+      );
+    }
+    if (!flags["parent-run"] && flags["shard-group"] === undefined) {
+      throw new UsageError(
+        "--shard needs its parent run: --parent-run <id> (from 'deno task evaluate:parent') or --shard-group <name>",
+      );
+    }
+    if (!readEnv("MLFLOW_TRACKING_URI")) throw new UsageError(NEEDS_SERVER);
+  } else if (flags["parent-run"] || flags["shard-group"] !== undefined) {
+    throw new UsageError("--parent-run and --shard-group go with --shard i/n");
   }
-  return {
-    format: "evalkit.shard",
-    version: 1,
-    shard: plan.spec,
-    selection: SHARD_SELECTION,
-    parentRunId: plan.parent.info.runId,
-    ...(plan.group !== undefined ? { group: plan.group } : {}),
-    agent,
-    dataset: {
-      name: full.name,
-      version: full.version,
-      digest: full.digest,
-      mlflowDigest: full.mlflowDigest,
-      rows: full.rows.length,
-    },
-    targetField,
-    idField: idFieldOf(full) ?? null,
-    rowIndices: (result?.rows ?? []).map((r) => indices[r.index]!),
-    labels: result?.classification.labels ?? [],
-    confusionMatrix: result?.classification.confusionMatrix ?? [],
-    counts: {
-      rows: m.row_count ?? 0,
-      scored: m.example_count ?? 0,
-      errors: m.error_count ?? 0,
-      retries: m.retry_count ?? 0,
-      rateLimited: m.rate_limited_count ?? 0,
-    },
-    errors: { ...(result?.errors.byType ?? {}) },
-    usage: {
-      perModel: Object.fromEntries(
-        Object.entries(result?.usage.perModel ?? {}).map(([k, u]) => [k, {
-          calls: u.calls,
-          inputTokens: u.inputTokens,
-          outputTokens: u.outputTokens,
-          cachedInputTokens: u.cachedInputTokens,
-          ...(u.usd !== undefined ? { usd: u.usd } : {}),
-        }]),
-      ),
-      totalTokens: result?.usage.totalTokens ?? 0,
-      totalUsd: result?.usage.totalUsd ?? 0,
-      unpricedModels: result?.usage.unpricedModels ?? [],
-    },
-    latency: sketch.toJSON(),
-    wallTimeS: m.wall_time_s ?? 0,
-  };
+  const webhook = flags["alert-webhook"];
+  if (webhook !== undefined && !flags["drift-detection"]) {
+    throw new UsageError("--alert-webhook goes with --drift-detection");
+  }
+  if (webhook !== undefined && !/^https?:\/\/[^/]/i.test(webhook)) {
+    throw new UsageError("Expected --alert-webhook to be an absolute http(s) URL");
+  }
 }
 
-/** Resolves `--shard` against the server: the parent run and the experiment shards go to. */
-async function planShard(
-  spec: ShardSpec,
-  flags: { parentRun?: string; group?: string; experiment?: string; agent: string },
-): Promise<ShardPlan> {
+/** The evaluator's options from the flags (gates, runner, prices, naming). */
+async function evaluateOptions(flags: Flags): Promise<EvaluateOptions> {
+  const thresholds = parseGateFlags({
+    failUnder: flags["fail-under"] ?? [],
+    max: flags.max ?? [],
+    maxRegression: flags["max-regression"] ?? [],
+    minImprovement: flags["min-improvement"] ?? [],
+  });
+  const relative = Object.values(thresholds).some((t) =>
+    t.maxRegression !== undefined || t.maxRelativeRegression !== undefined ||
+    t.minAbsoluteChange !== undefined || t.minRelativeChange !== undefined
+  );
+  if (relative && !flags["baseline-run"]) {
+    throw new UsageError("--max-regression and --min-improvement need --baseline-run <run id>");
+  }
+  const o: EvaluateOptions = { thresholds, logToMlflow: !flags["no-log"] };
+  const concurrency = intFlag(flags.concurrency, "concurrency", 1);
+  const timeoutMs = intFlag(flags["timeout-ms"], "timeout-ms", 1);
+  const retries = intFlag(flags.retries, "retries", 0);
+  const repeat = intFlag(flags.repeat, "repeat", 1);
+  const rps = numFlag(flags.rps, "rps"), tpm = numFlag(flags.tpm, "tpm");
+  if (concurrency) o.concurrency = concurrency;
+  if (timeoutMs) o.timeoutMs = timeoutMs;
+  if (retries !== undefined) o.retries = retries;
+  if (repeat) o.repeat = repeat;
+  if (rps || tpm) {
+    o.rateLimit = {
+      ...(rps ? { requestsPerSecond: rps } : {}),
+      ...(tpm ? { tokensPerMinute: tpm } : {}),
+    };
+  }
+  if (flags["target-field"]) o.targetField = flags["target-field"];
+  if (flags["run-name"]) o.runName = flags["run-name"];
+  if (flags["baseline-run"]) o.baselineRunId = flags["baseline-run"];
+  o.tags = parseTags(flags.tags ?? []);
+  if (flags.prices) {
+    try {
+      o.prices = JSON.parse(await Deno.readTextFile(flags.prices));
+    } catch (e) {
+      throw new UsageError(`Cannot read the price table ${flags.prices}: ${(e as Error).message}`);
+    }
+  }
+  return o;
+}
+
+/** The agent: an HTTP agent (--agent-url, --agent-service) or a built-in one. */
+function makeAgent(flags: Flags, name: string, timeoutMs: number | undefined): Agent {
+  const url = flags["agent-url"] ??
+    (flags["agent-service"]
+      ? readEnv("EVALKIT_AGENT_URL") ?? "http://127.0.0.1:8080/api/v1/loan/decision"
+      : undefined);
+  if (url) {
+    const token = readEnv("EVALKIT_AGENT_TOKEN");
+    return new HttpAgent({
+      url,
+      name,
+      ...(token ? { auth: { type: "bearer" as const, token } } : {}),
+      ...(timeoutMs ? { timeoutMs } : {}),
+    });
+  }
+  if (name === "loan_approval") return new LoanApprovalAgent();
+  throw new UsageError(
+    `Unknown agent '${name}': built-in agents are loan_approval; use --agent-url for others`,
+  );
+}
+
+async function loadDataset(manager: DatasetManager, ref: string): Promise<Dataset> {
+  const at = ref.lastIndexOf("@");
+  return at > 0
+    ? await manager.load(ref.slice(0, at), { version: ref.slice(at + 1) })
+    : await manager.load(ref);
+}
+
+/** Resolves --shard against the server (parent run, experiment). */
+async function planFromFlags(flags: Flags, agentName: string): Promise<ShardPlan | undefined> {
+  if (flags.shard === undefined) return undefined;
+  const spec = parseShard(flags.shard);
   const client = MlflowClient.fromEnv();
   try {
-    const parent = await resolveParent(client, {
-      ...(flags.parentRun ? { parentRunId: flags.parentRun } : {}),
-      ...(flags.group !== undefined ? { group: flags.group } : {}),
-      experimentName: flags.experiment ?? defaultExperimentName(flags.agent),
+    return await planShard(client, spec, {
+      ...(flags["parent-run"] ? { parentRunId: flags["parent-run"] } : {}),
+      ...(flags["shard-group"] !== undefined ? { group: flags["shard-group"] } : {}),
+      ...(flags.experiment !== undefined ? { experimentName: flags.experiment } : {}),
+      defaultExperiment: defaultExperimentName(agentName),
     });
-    const id = parent.info.runId;
-    if (parent.info.status !== "RUNNING") {
-      throw new UsageError(
-        `Parent run ${id} is ${parent.info.status}: shards can only join a RUNNING parent ` +
-          `(it ends when 'deno task evaluate:merge' has combined the shards)`,
-      );
-    }
-    const fixed = parent.data.tags[SHARD_TAGS.count];
-    if (fixed !== undefined && fixed !== String(spec.count)) {
-      throw new UsageError(
-        `Parent run ${id} is for ${fixed} shards but --shard says ${spec.index}/${spec.count}`,
-      );
-    }
-    const experimentName = (await client.experiments.get(parent.info.experimentId)).name;
-    if (flags.experiment !== undefined && flags.experiment !== experimentName) {
-      throw new UsageError(
-        `Parent run ${id} is in experiment ${experimentName}, not ${flags.experiment}: shards log ` +
-          `to their parent's experiment`,
-      );
-    }
-    const group = flags.group ?? parent.data.tags[SHARD_TAGS.group];
-    return { spec, parent, experimentName, ...(group !== undefined ? { group } : {}) };
   } finally {
     client.close();
   }
 }
 
-function intFlag(v: string | undefined, name: string, min: number): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) {
-    throw new UsageError(`Expected --${name} to be an integer >= ${min} but found '${v}'`);
-  }
-  return n;
-}
-
-function numFlag(v: string | undefined, name: string): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) {
-    throw new UsageError(`Expected --${name} to be a number > 0 but found '${v}'`);
-  }
-  return n;
-}
-
-function splitRef(ref: string): { name: string; version?: string } {
-  const at = ref.lastIndexOf("@");
-  return at > 0 ? { name: ref.slice(0, at), version: ref.slice(at + 1) } : { name: ref };
-}
-
 function printSummary(result: EvalResult): void {
   const m = result.metrics;
-  const keys = HEADLINE_METRICS.filter((k) => m[k] !== undefined);
-  const rows = keys.map((k) => {
+  const rows = HEADLINE_METRICS.filter((k) => m[k] !== undefined).map((k) => {
     const s = result.summary?.[k];
     return s
       ? [
@@ -258,9 +280,10 @@ function printSummary(result: EvalResult): void {
       ]
       : [k, m[k]];
   });
+  const d = result.dataset;
   console.log(
-    `${result.agent.name} ${result.agent.version} on ${result.dataset.name}@${result.dataset.version} ` +
-      `(${result.dataset.rowCount} rows, digest ${result.dataset.mlflowDigest}): ${result.status}`,
+    `${result.agent.name} ${result.agent.version} on ${d.name}@${d.version} ` +
+      `(${d.rowCount} rows, digest ${d.mlflowDigest}): ${result.status}`,
   );
   console.log(markdownTable(["metric", "value"], rows));
   if (result.errors.total > 0) {
@@ -279,407 +302,181 @@ function printSummary(result: EvalResult): void {
   }
 }
 
-async function loadDataset(manager: DatasetManager, ref: string): Promise<Dataset> {
-  const { name, version } = splitRef(ref);
-  return await manager.load(name, version ? { version } : {});
-}
-
-async function recordEmptyShard(
-  tracker: AgentTracker,
-  plan: ShardPlan,
-  full: Dataset,
-  tags: Record<string, string>,
-  runName: string,
-  options: { json: boolean; targetField: string; agent: { name: string; version: string } },
-): Promise<number> {
-  const run = await tracker.startRun({
-    purpose: "evaluate",
-    runName,
-    tags: {
-      ...tags,
-      "evalkit.dataset": `${full.name}@${full.version}`,
-      "evalkit.status": "FINISHED",
-    },
-  });
+/** Ctrl-C once: cancel (partial results recorded); twice: exit 130 now. */
+function onInterrupt(controller: AbortController): () => void {
+  let interrupts = 0;
+  const listener = () => {
+    if (++interrupts > 1) Deno.exit(130);
+    console.error(
+      "\nInterrupted: stopping calls, recording partial results (Ctrl-C again to quit now)…",
+    );
+    controller.abort();
+  };
   try {
-    run.logParams({
-      dataset_name: full.name,
-      dataset_version: full.version,
-      dataset_digest: full.digest,
-      dataset_rows: 0,
-      shard_index: plan.spec.index,
-      shard_count: plan.spec.count,
-    });
-    run.logMetrics({ row_count: 0, example_count: 0, error_count: 0 });
-    const state = shardState(plan, full, [], undefined, options.targetField, options.agent);
-    await run.logArtifact(SHARD_STATE_PATH, JSON.stringify(state));
-    await run.end("FINISHED");
-  } catch (e) {
-    await run.end("FAILED").catch(() => {});
-    throw e;
+    Deno.addSignalListener("SIGINT", listener);
+  } catch {
+    return () => {}; // signals unsupported (Windows without a console): Ctrl-C just ends the process
   }
-  const message = `Shard ${plan.spec.index}/${plan.spec.count} has no rows of ${full.name}@` +
-    `${full.version}: recorded an empty shard run ${run.runId} (parent ${plan.parent.info.runId})`;
-  if (options.json) {
-    console.log(JSON.stringify({ runId: run.runId, shard: plan.spec, rows: 0 }, null, 2));
-  }
-  console.error(message);
-  return 0;
+  return () => Deno.removeSignalListener("SIGINT", listener);
 }
 
-async function main(args: string[]): Promise<number> {
+/** The progress line on a terminal. */
+function progressLine(): {
+  onProgress?: EvaluateOptions["onProgress"];
+  clear: (nl?: boolean) => void;
+} {
+  if (!Deno.stderr.isTerminal()) return { clear: () => {} };
+  const enc = new TextEncoder();
+  const cols = () => {
+    try {
+      return Deno.consoleSize().columns;
+    } catch {
+      return 80;
+    }
+  };
+  return {
+    onProgress: (p) =>
+      Deno.stderr.writeSync(enc.encode(`\r${formatProgress(p, cols() - 1)}\x1b[K`)),
+    clear: (nl) => Deno.stderr.writeSync(enc.encode(nl ? "\n" : "\r\x1b[K")),
+  };
+}
+
+function announce(tracker: AgentTracker, run: RunHandle, where: string): void {
+  console.error(
+    tracker.connected
+      ? `Recording to ${
+        tracker.trackingUri ?? "MLflow"
+      }: experiment ${tracker.experimentName}, run ${run.runId}${where}`
+      : `Recording to the local store ${tracker.storeDir}: run ${run.runId} (push later with 'deno task sync --to <uri>')`,
+  );
+}
+
+/** Exit code of a finished evaluation: 130 interrupted, 3 gate failed, 4 drift, else 0. */
+async function exitCode(
+  result: EvalResult,
+  drift: DriftReport | undefined,
+  flags: Flags,
+): Promise<number> {
+  if (result.status === "KILLED") return 130;
+  if (result.gate && !result.gate.passed) {
+    if (flags.json) console.error(formatGateResult(result.gate));
+    return 3;
+  }
+  if (!drift?.driftDetected) return 0;
+  if (flags.json) console.error("Data drift detected (exit 4).");
+  const webhook = flags["alert-webhook"] ?? readEnv("EVALKIT_DRIFT_WEBHOOK_URL");
+  if (webhook) {
+    try {
+      const sent = await sendDriftAlert(drift, { url: webhook, retries: 3 });
+      console.error(
+        sent.delivered
+          ? `Drift alert delivered (${sent.attempts} attempt(s)).`
+          : `warning: the drift alert was not delivered after ${sent.attempts} attempt(s): ${sent.error}`,
+      );
+    } catch (e) {
+      console.error(`warning: the drift alert was not sent: ${(e as Error).message}`);
+    }
+  }
+  return 4;
+}
+
+/** Runs `evaluate` with its arguments; returns the exit code. */
+export async function main(args: string[]): Promise<number> {
   if (args[0] === "parent") return await parentMain(args.slice(1));
   if (args[0] === "merge") return await mergeMain(args.slice(1));
-  let flags;
+  let flags: Flags;
   try {
-    flags = parseArgs({
-      args,
-      options: {
-        agent: { type: "string" },
-        "agent-url": { type: "string" },
-        "agent-service": { type: "boolean" },
-        dataset: { type: "string" },
-        "datasets-dir": { type: "string" },
-        "target-field": { type: "string" },
-        "drift-detection": { type: "boolean" },
-        "baseline-dataset": { type: "string" },
-        "alert-webhook": { type: "string" },
-        concurrency: { type: "string" },
-        "timeout-ms": { type: "string" },
-        retries: { type: "string" },
-        rps: { type: "string" },
-        tpm: { type: "string" },
-        repeat: { type: "string" },
-        prices: { type: "string" },
-        experiment: { type: "string" },
-        "run-name": { type: "string" },
-        tags: { type: "string", multiple: true },
-        "no-log": { type: "boolean" },
-        json: { type: "boolean" },
-        "summary-file": { type: "string" },
-        "fail-under": { type: "string", multiple: true },
-        max: { type: "string", multiple: true },
-        "baseline-run": { type: "string" },
-        "max-regression": { type: "string", multiple: true },
-        "min-improvement": { type: "string", multiple: true },
-        shard: { type: "string" },
-        "parent-run": { type: "string" },
-        "shard-group": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      allowPositionals: false,
-      strict: true,
-    }).values;
+    flags = parseArgs({ args, options: OPTIONS, allowPositionals: false, strict: true }).values;
   } catch (e) {
-    console.error(`evaluate: ${(e as Error).message}\nRun 'deno task evaluate --help' for usage.`);
-    return 2;
+    throw new UsageError((e as Error).message);
   }
   if (flags.help) {
     console.log(USAGE);
     return 0;
   }
-
-  let thresholds: Record<string, MetricThreshold>;
-  let concurrency: number | undefined, timeoutMs: number | undefined, retries: number | undefined;
-  let repeat: number | undefined, rps: number | undefined, tpm: number | undefined;
-  let tags: Record<string, string>;
-  let prices: PriceTable | undefined;
-  let agent: Agent;
-  let shardSpec: ShardSpec | undefined;
+  checkFlags(flags);
+  const options = await evaluateOptions(flags);
   const agentName = flags.agent ?? "loan_approval";
-  try {
-    if (flags.shard !== undefined) {
-      shardSpec = parseShard(flags.shard);
-      const refused = ([
-        ["no-log", flags["no-log"]],
-        ["repeat", flags.repeat !== undefined && flags.repeat !== "1"],
-        ["drift-detection", flags["drift-detection"]],
-        ["baseline-run", flags["baseline-run"]],
-        ["fail-under", flags["fail-under"]?.length],
-        ["max", flags.max?.length],
-      ] as const).filter(([, on]) => on).map(([name]) => `--${name}`);
-      if (refused.length > 0) {
-        throw new UsageError(
-          `--shard cannot be combined with ${refused.join(", ")}: a shard records one slice ` +
-            `for the merge; gates apply to the merged run ('deno task evaluate:merge --fail-under …'), ` +
-            `drift and baselines to an unsharded run`,
-        );
-      }
-      if (!flags["parent-run"] && flags["shard-group"] === undefined) {
-        throw new UsageError(
-          "--shard needs its parent run: --parent-run <id> (from 'deno task evaluate:parent') or --shard-group <name>",
-        );
-      }
-      if (!readEnv("MLFLOW_TRACKING_URI")) throw new UsageError(NEEDS_SERVER);
-    } else if (flags["parent-run"] || flags["shard-group"] !== undefined) {
-      throw new UsageError("--parent-run and --shard-group go with --shard i/n");
-    }
-    if (flags["alert-webhook"] !== undefined) {
-      if (!flags["drift-detection"]) {
-        throw new UsageError("--alert-webhook goes with --drift-detection");
-      }
-      if (!/^https?:\/\/[^/]/i.test(flags["alert-webhook"])) {
-        throw new UsageError("Expected --alert-webhook to be an absolute http(s) URL");
-      }
-    }
-    thresholds = parseGateFlags({
-      failUnder: flags["fail-under"] ?? [],
-      max: flags.max ?? [],
-      maxRegression: flags["max-regression"] ?? [],
-      minImprovement: flags["min-improvement"] ?? [],
-    });
-    const relative = Object.values(thresholds).some((t) =>
-      t.maxRegression !== undefined || t.maxRelativeRegression !== undefined ||
-      t.minAbsoluteChange !== undefined || t.minRelativeChange !== undefined
-    );
-    if (relative && !flags["baseline-run"]) {
-      throw new UsageError("--max-regression and --min-improvement need --baseline-run <run id>");
-    }
-    concurrency = intFlag(flags.concurrency, "concurrency", 1);
-    timeoutMs = intFlag(flags["timeout-ms"], "timeout-ms", 1);
-    retries = intFlag(flags.retries, "retries", 0);
-    repeat = intFlag(flags.repeat, "repeat", 1);
-    rps = numFlag(flags.rps, "rps");
-    tpm = numFlag(flags.tpm, "tpm");
-    tags = parseTags(flags.tags ?? []);
-    if (flags.prices) {
-      try {
-        prices = JSON.parse(await Deno.readTextFile(flags.prices));
-      } catch (e) {
-        throw new UsageError(
-          `Cannot read the price table ${flags.prices}: ${(e as Error).message}`,
-        );
-      }
-    }
-    const agentUrl = flags["agent-url"] ??
-      (flags["agent-service"]
-        ? readEnv("EVALKIT_AGENT_URL") ?? "http://127.0.0.1:8080/api/v1/loan/decision"
-        : undefined);
-    if (agentUrl) {
-      const token = readEnv("EVALKIT_AGENT_TOKEN");
-      agent = new HttpAgent({
-        url: agentUrl,
-        name: agentName,
-        ...(token ? { auth: { type: "bearer" as const, token } } : {}),
-        ...(timeoutMs ? { timeoutMs } : {}),
-      });
-    } else if (agentName === "loan_approval") {
-      agent = new LoanApprovalAgent();
-    } else {
-      throw new UsageError(
-        `Unknown agent '${agentName}': built-in agents are loan_approval; use --agent-url for others`,
-      );
-    }
-  } catch (e) {
-    if (e instanceof UsageError || e instanceof TypeError) {
-      console.error(`evaluate: ${e.message}\nRun 'deno task evaluate --help' for usage.`);
-      return 2;
-    }
-    throw e;
-  }
-
+  const agent = makeAgent(flags, agentName, options.timeoutMs);
   const manager = new DatasetManager({ basePath: flags["datasets-dir"] ?? "datasets" });
-  let dataset: Dataset;
-  try {
-    dataset = await loadDataset(manager, flags.dataset ?? "loan_approval_test_set");
-  } catch (e) {
-    if (e instanceof DatasetError) {
-      console.error(`evaluate: ${e.message.split("\n")[0]}`);
-      for (const issue of e.issues.slice(0, 10)) console.error(`  ${formatIssue(issue)}`);
-      return 2;
-    }
-    throw e;
-  }
-
-  let plan: ShardPlan | undefined;
-  let fullDataset: Dataset | undefined;
-  let shardIndices: number[] = [];
-  if (shardSpec) {
-    try {
-      plan = await planShard(shardSpec, {
-        ...(flags["parent-run"] ? { parentRun: flags["parent-run"] } : {}),
-        ...(flags["shard-group"] !== undefined ? { group: flags["shard-group"] } : {}),
-        ...(flags.experiment !== undefined ? { experiment: flags.experiment } : {}),
-        agent: agentName,
-      });
-    } catch (e) {
-      if (e instanceof UsageError) {
-        console.error(`evaluate: ${e.message}`);
-        return 2;
-      }
-      throw e;
-    }
-    fullDataset = dataset;
-    shardIndices = shardRowIndices(dataset, shardSpec);
-    const rows = shardIndices.map((i) => dataset.rows[i]!);
-    dataset = { ...dataset, rows };
-  }
-  const shardTags: Record<string, string> = plan
-    ? {
-      [SHARD_TAGS.parent]: plan.parent.info.runId,
-      [SHARD_TAGS.role]: "shard",
-      [SHARD_TAGS.shard]: `${plan.spec.index}/${plan.spec.count}`,
-      [SHARD_TAGS.index]: String(plan.spec.index),
-      [SHARD_TAGS.count]: String(plan.spec.count),
-      ...(plan.group !== undefined ? { [SHARD_TAGS.group]: plan.group } : {}),
-    }
-    : {};
-  const shardRunName = plan
-    ? flags["run-name"] ??
-      `${plan.parent.info.runName || agentName}_shard_${plan.spec.index}_of_${plan.spec.count}`
+  const full = await loadDataset(manager, flags.dataset ?? "loan_approval_test_set");
+  const plan = await planFromFlags(flags, agentName);
+  const slice = plan ? { ...shardSlice(full, plan.spec), full } : undefined;
+  const dataset = slice?.dataset ?? full;
+  const reference = flags["drift-detection"]
+    ? await loadDataset(manager, flags["baseline-dataset"] ?? "baseline_v1").catch((e) => {
+      throw Object.assign(e, { message: `--baseline-dataset: ${e.message}` });
+    })
     : undefined;
-
-  let reference: Dataset | undefined;
-  if (flags["drift-detection"]) {
-    try {
-      reference = await loadDataset(manager, flags["baseline-dataset"] ?? "baseline_v1");
-    } catch (e) {
-      if (e instanceof DatasetError) {
-        console.error(`evaluate: --baseline-dataset: ${e.message.split("\n")[0]}`);
-        return 2;
-      }
-      throw e;
-    }
-  }
-  let drift: DriftReport | undefined;
-
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts === 1) {
-      console.error(
-        "\nInterrupted: stopping calls, recording partial results (Ctrl-C again to quit now)…",
-      );
-      controller.abort();
-    } else Deno.exit(130);
-  };
-  try {
-    Deno.addSignalListener("SIGINT", onSigint);
-  } catch {
-    // signals unsupported (Windows without a console): Ctrl-C just ends the process
-  }
-
-  const tty = Deno.stderr.isTerminal();
-  const enc = new TextEncoder();
-  const logToMlflow = !flags["no-log"];
-  const tracker = logToMlflow
+  const tracker = options.logToMlflow
     ? new AgentTracker(agentName, {
-      ...(plan
-        ? { experimentName: plan.experimentName }
-        : flags.experiment
-        ? { experimentName: flags.experiment }
+      ...(plan || flags.experiment
+        ? { experimentName: plan?.experimentName ?? flags.experiment }
         : {}),
       version: agent.version,
       handleSigint: false,
     })
     : undefined;
-  if (plan && dataset.rows.length === 0) {
-    // an empty slice still records its (empty) shard, so the merge finds every shard
-    try {
-      return await recordEmptyShard(tracker!, plan, fullDataset!, shardTags, shardRunName!, {
-        json: flags.json ?? false,
-        targetField: flags["target-field"] ?? fullDataset!.schema.target ?? "expected_outcome",
-        agent: { name: agent.name, version: agent.version },
-      });
-    } finally {
-      tracker?.close();
-    }
-  }
-  const recordShard = plan
-    ? async (r: EvalResult, run: RunHandle | undefined) => {
-      if (!run) return;
-      const state = shardState(plan!, fullDataset!, shardIndices, r, r.targetField, {
-        name: r.agent.name,
-        version: r.agent.version,
-      });
-      run.logParams({ shard_index: plan!.spec.index, shard_count: plan!.spec.count });
-      await run.logArtifact(SHARD_STATE_PATH, JSON.stringify(state));
-    }
-    : undefined;
-  let result: EvalResult;
+  const tags = { ...options.tags, ...(plan ? shardRunTags(plan) : {}) };
+  const runName = plan ? flags["run-name"] ?? shardRunName(plan, agentName) : options.runName;
+  const targetField = options.targetField ?? full.schema.target ?? "expected_outcome";
+  const controller = new AbortController();
+  const stopListening = onInterrupt(controller);
+  const progress = progressLine();
+  let run: RunHandle | undefined;
+  let result: EvalResult, drift: DriftReport | undefined;
   try {
-    result = await new ModelEvaluator(agentName, agent).evaluateDataset(dataset, {
-      ...(flags["target-field"] ? { targetField: flags["target-field"] } : {}),
-      ...(concurrency ? { concurrency } : {}),
-      ...(timeoutMs ? { timeoutMs } : {}),
-      ...(retries !== undefined ? { retries } : {}),
-      ...(repeat ? { repeat } : {}),
-      ...(rps || tpm
-        ? {
-          rateLimit: {
-            ...(rps ? { requestsPerSecond: rps } : {}),
-            ...(tpm ? { tokensPerMinute: tpm } : {}),
-          },
-        }
-        : {}),
-      ...(prices ? { prices } : {}),
-      ...(shardRunName
-        ? { runName: shardRunName }
-        : flags["run-name"]
-        ? { runName: flags["run-name"] }
-        : {}),
-      ...(Object.keys(tags).length || plan ? { tags: { ...tags, ...shardTags } } : {}),
-      ...(flags["baseline-run"] ? { baselineRunId: flags["baseline-run"] } : {}),
-      thresholds,
-      logToMlflow,
-      ...(tracker ? { tracker } : {}),
-      signal: controller.signal,
-      ...(tty
-        ? {
-          onProgress: (p) => {
-            const cols = (() => {
-              try {
-                return Deno.consoleSize().columns;
-              } catch {
-                return 80;
-              }
-            })();
-            Deno.stderr.writeSync(enc.encode(`\r${formatProgress(p, cols - 1)}\x1b[K`));
-          },
-        }
-        : {}),
-      ...(recordShard ? { beforeEnd: recordShard } : {}),
-      ...(reference
-        ? {
-          beforeEnd: async (_result, run) => {
-            drift = runDriftCheck({ reference: reference!, current: dataset });
-            if (run) await logDriftReport(run, drift);
-          },
-        }
-        : {}),
-      onRunStarted: (run) => {
-        if (!flags.json) {
-          console.error(
-            tracker?.connected
-              ? `Recording to ${
-                tracker.trackingUri ?? "MLflow"
-              }: experiment ${tracker.experimentName}, run ${run.runId}` +
-                (plan
-                  ? ` (shard ${plan.spec.index}/${plan.spec.count}, ${dataset.rows.length} of ${
-                    fullDataset!.rows.length
-                  } rows, parent ${plan.parent.info.runId})`
-                  : "")
-              : `Recording to the local store ${tracker?.storeDir}: run ${run.runId} (push later with 'deno task sync --to <uri>')`,
-          );
-        }
-      },
-    });
-  } catch (e) {
-    if (tty) Deno.stderr.writeSync(enc.encode("\n"));
-    if (e instanceof TypeError || e instanceof RangeError || e instanceof DatasetError) {
-      console.error(`evaluate: ${e.message}`);
-      return 2;
+    if (plan && dataset.rows.length === 0) {
+      // an empty slice still records its (empty) shard, so the merge finds every shard
+      const agentRef = { name: agent.name, version: agent.version };
+      const runId = await recordEmptyShard(tracker!, plan, full, {
+        runName: runName!,
+        tags,
+        targetField,
+        agent: agentRef,
+      });
+      if (flags.json) console.log(JSON.stringify({ runId, shard: plan.spec, rows: 0 }, null, 2));
+      console.error(
+        `Shard ${plan.spec.index}/${plan.spec.count} has no rows of ${full.name}@${full.version}: ` +
+          `recorded an empty shard run ${runId} (parent ${plan.parent.info.runId})`,
+      );
+      return 0;
     }
+    if (tracker) {
+      run = await tracker.startRun({
+        purpose: "evaluate",
+        ...(runName ? { runName } : {}),
+        tags: { ...evaluationRunTags(agent, full), ...tags },
+      });
+      const where = plan
+        ? ` (shard ${plan.spec.index}/${plan.spec.count}, ${dataset.rows.length} of ${full.rows.length} rows, parent ${plan.parent.info.runId})`
+        : "";
+      if (!flags.json) announce(tracker, run, where);
+    }
+    const evaluator = new ModelEvaluator(agentName, agent);
+    result = await evaluator.evaluateDataset(dataset, {
+      ...options,
+      ...(run ? { run } : {}),
+      signal: controller.signal,
+      ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
+    });
+    if (run && plan) {
+      await recordShard(run, plan, slice!, result, { targetField: result.targetField, agent });
+    }
+    if (reference) {
+      drift = runDriftCheck({ reference, current: dataset });
+      if (run) await logDriftReport(run, drift);
+    }
+    await run?.end(result.status);
+    if (run) result.runId = run.runId;
+  } catch (e) {
+    progress.clear(true);
+    if (run?.status === "RUNNING") await run.end("FAILED").catch(() => {});
     throw e;
   } finally {
-    if (tty) Deno.stderr.writeSync(enc.encode("\r\x1b[K"));
+    progress.clear();
     tracker?.close();
-    try {
-      Deno.removeSignalListener("SIGINT", onSigint);
-    } catch {
-      // not registered
-    }
+    stopListening();
   }
 
   if (flags["summary-file"]) {
@@ -703,38 +500,7 @@ async function main(args: string[]): Promise<number> {
       .catch(() => undefined);
     if (url) console.error(`MLflow run: ${url}`);
   }
-  if (result.status === "KILLED") return 130;
-  if (result.gate && !result.gate.passed) {
-    if (flags.json) console.error(formatGateResult(result.gate));
-    return 3;
-  }
-  if (drift?.driftDetected) {
-    if (flags.json) console.error("Data drift detected (exit 4).");
-    const webhook = flags["alert-webhook"] ?? readEnv("EVALKIT_DRIFT_WEBHOOK_URL");
-    if (webhook) {
-      try {
-        const sent = await sendDriftAlert(drift, { url: webhook, retries: 3 });
-        console.error(
-          sent.delivered
-            ? `Drift alert delivered (${sent.attempts} attempt(s)).`
-            : `warning: the drift alert was not delivered after ${sent.attempts} attempt(s): ${sent.error}`,
-        );
-      } catch (e) {
-        console.error(`warning: the drift alert was not sent: ${(e as Error).message}`);
-      }
-    }
-    return 4;
-  }
-  return 0;
+  return await exitCode(result, drift, flags);
 }
 
-if (import.meta.main) {
-  let code: number;
-  try {
-    code = await main(Deno.args);
-  } catch (e) {
-    console.error(`evaluate: unexpected error: ${(e as Error)?.stack ?? e}`);
-    code = 1;
-  }
-  Deno.exit(code);
-}
+if (import.meta.main) await runCli("evaluate", main);

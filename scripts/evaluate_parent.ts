@@ -1,17 +1,18 @@
 /**
  * `deno task evaluate:parent`: creates (or, with `--shard-group`, finds) the parent run of a
- * sharded evaluation and prints its id. Shards (`deno task evaluate --shard i/n`) become its
- * child runs; `deno task evaluate:merge --parent <id>` combines them into it and ends it.
- * Exit codes: 0 ok, 1 unexpected error, 2 bad usage (or no tracking server).
+ * sharded evaluation (`createParentRun` in lib/evaluation) and prints its id. Shards
+ * (`deno task evaluate --shard i/n`) become its child runs; `deno task evaluate:merge --parent
+ * <id>` combines them into it and ends it. Exit codes: 0 ok, 1 unexpected error, 2 bad usage
+ * (or no tracking server).
  *
  * @module
  */
 import { parseArgs } from "node:util";
 import { readEnv } from "../lib/_internal/env.ts";
 import { MlflowClient } from "../lib/mlflow/client.ts";
-import { defaultExperimentName, defaultRunName } from "../lib/tracking/agent_tracker.ts";
-import { findGroupParents, NEEDS_SERVER, SHARD_TAGS } from "./_shard.ts";
-import { parseTags, UsageError } from "./_cli.ts";
+import { defaultExperimentName } from "../lib/tracking/agent_tracker.ts";
+import { createParentRun, NEEDS_SERVER } from "../lib/evaluation/mod.ts";
+import { intFlag, parseTags, runCli, UsageError } from "./_cli.ts";
 
 const USAGE = `Usage: deno task evaluate:parent [options]
 
@@ -58,107 +59,44 @@ export async function main(args: string[]): Promise<number> {
       strict: true,
     }).values;
   } catch (e) {
-    console.error(
-      `evaluate:parent: ${(e as Error).message}\nRun 'deno task evaluate:parent --help' for usage.`,
-    );
-    return 2;
+    throw new UsageError((e as Error).message);
   }
   if (flags.help) {
     console.log(USAGE);
     return 0;
   }
   const agent = flags.agent ?? "loan_approval";
-  const experimentName = flags.experiment ?? defaultExperimentName(agent);
   const group = flags["shard-group"];
-  let tags: Record<string, string>;
-  let shards: number | undefined;
-  try {
-    tags = parseTags(flags.tags ?? []);
-    if (flags.shards !== undefined) {
-      shards = Number(flags.shards);
-      if (!Number.isInteger(shards) || shards < 1 || shards > 10_000) {
-        throw new UsageError(
-          `Expected --shards to be an integer in 1..10000 but found '${flags.shards}'`,
-        );
-      }
-    }
-    if (group !== undefined && group.trim() === "") {
-      throw new UsageError("Expected --shard-group to be a non-empty name");
-    }
-    if (!readEnv("MLFLOW_TRACKING_URI")) throw new UsageError(NEEDS_SERVER);
-  } catch (e) {
-    if (e instanceof UsageError) {
-      console.error(
-        `evaluate:parent: ${e.message}\nRun 'deno task evaluate:parent --help' for usage.`,
-      );
-      return 2;
-    }
-    throw e;
+  const tags = parseTags(flags.tags ?? []);
+  const shards = intFlag(flags.shards, "shards", 1, 10_000);
+  if (group !== undefined && group.trim() === "") {
+    throw new UsageError("Expected --shard-group to be a non-empty name");
   }
-
+  if (!readEnv("MLFLOW_TRACKING_URI")) throw new UsageError(NEEDS_SERVER);
   const client = MlflowClient.fromEnv();
   try {
-    const exp = await client.experiments.getOrCreate(experimentName);
-    let runId: string | undefined;
-    let created = false;
-    if (group !== undefined) {
-      const existing = await findGroupParents(client, exp.experimentId, group);
-      if (existing.length > 1) {
-        console.error(
-          `evaluate:parent: shard group '${group}' already has ${existing.length} parent runs (` +
-            `${existing.map((r) => r.info.runId).join(", ")}); use one with --parent-run <id>`,
-        );
-        return 2;
-      }
-      const found = existing[0];
-      if (found) {
-        const had = found.data.tags[SHARD_TAGS.count];
-        if (shards !== undefined && had !== undefined && had !== String(shards)) {
-          console.error(
-            `evaluate:parent: shard group '${group}' has parent run ${found.info.runId} for ${had} shards, not ${shards}`,
-          );
-          return 2;
-        }
-        runId = found.info.runId;
-      }
-    }
-    if (!runId) {
-      const now = Date.now();
-      const run = await client.runs.create({
-        experimentId: exp.experimentId,
-        runName: flags["run-name"] ?? defaultRunName(agent, "evaluate_sharded", now),
-        startTime: now,
-        tags: {
-          ...tags,
-          [SHARD_TAGS.role]: "parent",
-          "evalkit.agent": agent,
-          "evalkit.purpose": "evaluate",
-          ...(group !== undefined ? { [SHARD_TAGS.group]: group } : {}),
-          ...(shards !== undefined ? { [SHARD_TAGS.count]: String(shards) } : {}),
-        },
-      });
-      runId = run.info.runId;
-      created = true;
-    }
+    const parent = await createParentRun(client, {
+      experimentName: flags.experiment ?? defaultExperimentName(agent),
+      agent,
+      tags,
+      ...(group !== undefined ? { group } : {}),
+      ...(shards !== undefined ? { shards } : {}),
+      ...(flags["run-name"] ? { runName: flags["run-name"] } : {}),
+    });
     if (flags.json) {
-      console.log(JSON.stringify(
-        {
-          runId,
-          created,
-          experimentId: exp.experimentId,
-          experimentName,
-          ...(group !== undefined ? { shardGroup: group } : {}),
-          ...(shards !== undefined ? { shards } : {}),
-        },
-        null,
-        2,
-      ));
+      const extra = {
+        ...(group !== undefined ? { shardGroup: group } : {}),
+        ...(shards ? { shards } : {}),
+      };
+      console.log(JSON.stringify({ ...parent, ...extra }, null, 2));
     } else {
       console.error(
-        `${created ? "Created" : "Found"} parent run ${runId} in ${experimentName}` +
+        `${
+          parent.created ? "Created" : "Found"
+        } parent run ${parent.runId} in ${parent.experimentName}` +
           (group !== undefined ? ` (shard group ${group})` : ""),
       );
-      console.log(runId);
+      console.log(parent.runId);
     }
     return 0;
   } finally {
@@ -166,13 +104,4 @@ export async function main(args: string[]): Promise<number> {
   }
 }
 
-if (import.meta.main) {
-  let code: number;
-  try {
-    code = await main(Deno.args);
-  } catch (e) {
-    console.error(`evaluate:parent: unexpected error: ${(e as Error)?.stack ?? e}`);
-    code = 1;
-  }
-  Deno.exit(code);
-}
+if (import.meta.main) await runCli("evaluate:parent", main);

@@ -8,7 +8,7 @@ import { MlflowClient } from "../mlflow/client.ts";
 import { readEnv } from "../_internal/env.ts";
 import { MlflowApiError } from "../_internal/errors.ts";
 import { readLocalRun } from "../tracking/local_store.ts";
-import type { ComparableRow } from "./compare.ts";
+import { type ComparableRow, majorityRows } from "./compare.ts";
 
 /** A baseline to compare with: its metrics and, for the per-row diff, its rows. */
 export interface Baseline {
@@ -63,16 +63,11 @@ export function rowsFromTable(table: { columns: string[]; data: unknown[][] }): 
       `Expected an evaluation table with 'id' and 'correct' columns but found [${table.columns}]`,
     );
   }
-  const acc = new Map<string, { ok: number; n: number; predicted: string | null }>();
-  for (const row of table.data) {
-    const key = String(row[id]);
-    const a = acc.get(key) ??
-      { ok: 0, n: 0, predicted: predicted >= 0 ? (row[predicted] as string | null) : null };
-    a.n++;
-    if (row[correct] === true) a.ok++;
-    acc.set(key, a);
-  }
-  return [...acc].map(([k, a]) => ({ id: k, correct: a.ok * 2 > a.n, predicted: a.predicted }));
+  return majorityRows(table.data.map((row) => ({
+    id: String(row[id]),
+    correct: row[correct] === true,
+    predicted: predicted >= 0 ? (row[predicted] as string | null) : null,
+  })));
 }
 
 /**

@@ -112,3 +112,25 @@ export function diffRows(
   }
   return { counts, changed };
 }
+
+/**
+ * One row per id, for a comparison of repeated trials: correct when most trials were correct
+ * (ties count as wrong), with the first trial's prediction.
+ *
+ * @example
+ * ```ts
+ * import { majorityRows } from "@evalkit/evalkit/evaluation";
+ * const rows = majorityRows([{ id: "a", correct: true }, { id: "a", correct: false }]);
+ * if (rows[0]?.correct !== false) throw new Error("unexpected");
+ * ```
+ */
+export function majorityRows(rows: Iterable<ComparableRow>): ComparableRow[] {
+  const acc = new Map<string, { ok: number; n: number; predicted: string | null }>();
+  for (const r of rows) {
+    const a = acc.get(r.id) ?? { ok: 0, n: 0, predicted: r.predicted ?? null };
+    a.n++;
+    if (r.correct === true) a.ok++;
+    acc.set(r.id, a);
+  }
+  return [...acc].map(([id, a]) => ({ id, correct: a.ok * 2 > a.n, predicted: a.predicted }));
+}

@@ -38,13 +38,42 @@ export { costOf, DEFAULT_PRICE_TABLE, priceOf, summarizeUsage } from "./cost.ts"
 export type { ModelPrice, ModelUsageSummary, PriceTable, UsageSummary } from "./cost.ts";
 export { formatGateResult, greaterIsBetter, parseGateFlags, validateMetrics } from "./gates.ts";
 export type { GateCheck, GateFlags, GateResult, MetricThreshold } from "./gates.ts";
-export { diffRows } from "./compare.ts";
+export { diffRows, majorityRows } from "./compare.ts";
 export type { ComparableRow, RowChange, RowDiff, RowDiffEntry } from "./compare.ts";
 export { loadBaseline, rowsFromTable } from "./baseline.ts";
 export type { Baseline, LoadBaselineOptions } from "./baseline.ts";
-export { EvalResult, HEADLINE_METRICS } from "./eval_result.ts";
-export type { EvalResultData, EvalRow, MetricSummary } from "./eval_result.ts";
-export { ModelEvaluator, RESULTS_TABLE_PATH } from "./model_evaluator.ts";
+export { EvalResult } from "./eval_result.ts";
+export type { EvalResultData, EvalRow } from "./eval_result.ts";
+export {
+  aggregateTrials,
+  DRIFT_METRICS,
+  EVAL_METRICS,
+  EvalSummary,
+  HEADLINE_METRICS,
+  rowDiffMetrics,
+  trialStepMetrics,
+} from "./summary.ts";
+export type {
+  EvalSummaryData,
+  MetricInfo,
+  MetricSummary,
+  ScoredRows,
+  SummaryClassOptions,
+  SummaryCounts,
+  SummaryInput,
+  SummaryRow,
+  SummaryState,
+  SummaryUsage,
+} from "./summary.ts";
+export {
+  evaluationParams,
+  evaluationRunTags,
+  recordEvaluation,
+  recordStart,
+  RESULTS_TABLE_PATH,
+} from "./record.ts";
+export type { EvaluationParamsInput } from "./record.ts";
+export { ModelEvaluator } from "./model_evaluator.ts";
 export type {
   DetectDriftOptions,
   DriftSide,
@@ -53,3 +82,50 @@ export type {
   PerformanceDriftReport,
 } from "./model_evaluator.ts";
 export { formatProgress } from "./progress.ts";
+export {
+  createParentRun,
+  evaluateShard,
+  filterValue,
+  findGroupParents,
+  getRunOrUndefined,
+  MERGED_SKETCH_PATH,
+  NEEDS_SERVER,
+  parseShard,
+  planShard,
+  recordEmptyShard,
+  recordShard,
+  resolveParent,
+  SHARD_SELECTION,
+  SHARD_STATE_PATH,
+  SHARD_TAGS,
+  ShardError,
+  shardOfId,
+  shardRowIndices,
+  shardRunName,
+  shardRunTags,
+  shardSlice,
+  shardState,
+} from "./sharding.ts";
+export type {
+  AgentRef,
+  ParentRef,
+  ParentRun,
+  ParentRunOptions,
+  ShardErrorCode,
+  ShardOutcome,
+  ShardPlan,
+  ShardSlice,
+  ShardSpec,
+  ShardState,
+} from "./sharding.ts";
+export {
+  checkShards,
+  mergedResult,
+  mergeShards,
+  pickShards,
+  readShards,
+  shardRows,
+} from "./shard_merge.ts";
+export type { MergeOptions, MergeReport, MergeShard } from "./shard_merge.ts";
+export { evalRowsFromTable, inputColumnsOf } from "./eval_result.ts";
+export type { EvalRowsFromTableOptions, EvalTable } from "./eval_result.ts";

@@ -5,23 +5,19 @@
  *
  * @module
  */
-import type { Agent, AgentDecision, TokenUsage } from "./agent.ts";
-import type { Dataset, Row } from "../datasets/types.ts";
-import { hashPersonalValue } from "../datasets/personal_data.ts";
-import type { DatasetSchema } from "../datasets/types.ts";
-import { toMlflowDatasetInput } from "../datasets/mlflow_input.ts";
+import type { Agent } from "./agent.ts";
+import type { Dataset } from "../datasets/types.ts";
 import { AgentTracker } from "../tracking/agent_tracker.ts";
 import type { RunHandle } from "../tracking/run_handle.ts";
-import { meanStdCi } from "../stats/mod.ts";
-import { type RateLimit, runAgent, type RunProgress } from "./runner.ts";
-import { classificationMetrics, metricKeyPart } from "./metrics.ts";
-import { costOf, DEFAULT_PRICE_TABLE, type PriceTable, summarizeUsage } from "./cost.ts";
-import { sortedQuantile } from "../stats/mod.ts";
-import { type MetricThreshold, validateMetrics } from "./gates.ts";
-import { type ComparableRow, diffRows } from "./compare.ts";
-import { EvalResult, type EvalRow, type MetricSummary } from "./eval_result.ts";
+import type { RateLimit, RunnerOptions, RunProgress } from "./runner.ts";
+import { DEFAULT_PRICE_TABLE, type PriceTable } from "./cost.ts";
+import type { MetricThreshold } from "./gates.ts";
+import { EvalResult } from "./eval_result.ts";
 import { type Baseline, loadBaseline, type LoadBaselineOptions } from "./baseline.ts";
 import { detectPerformanceDrift, type PerformanceDriftResult } from "../drift/performance_drift.ts";
+import { DRIFT_METRICS } from "./summary.ts";
+import { compare, prepare, runTrials, summarise } from "./_pipeline.ts";
+import { evaluationRunTags, recordEvaluation, recordStart, RESULTS_TABLE_PATH } from "./record.ts";
 
 /** One side of a performance-drift comparison: a dataset to evaluate, a finished result, or a run. */
 export type DriftSide = Dataset | EvalResult | { runId: string };
@@ -51,28 +47,6 @@ export interface PerformanceDriftReport extends PerformanceDriftResult {
   /** Results of the evaluations this call ran (per side), when it ran them. */
   evaluations: { baseline?: EvalResult; current?: EvalResult };
 }
-
-/** Metrics performance drift tracks by default (when present on both sides). */
-const DRIFT_METRICS = [
-  "accuracy_score",
-  "precision_score",
-  "recall_score",
-  "f1_score",
-  "roc_auc",
-  "precision_recall_auc",
-  "error_rate",
-];
-
-/**
- * The per-row table artifact, named as MLflow's evaluation table.
- *
- * @example
- * ```ts
- * import { RESULTS_TABLE_PATH } from "@evalkit/evalkit/evaluation";
- * if (RESULTS_TABLE_PATH !== "eval_results_table.json") throw new Error("unexpected");
- * ```
- */
-export const RESULTS_TABLE_PATH = "eval_results_table.json";
 
 /** Progress of an evaluation: the runner's, plus which trial it is in. */
 export interface EvaluationProgress extends RunProgress {
@@ -128,52 +102,12 @@ export interface EvaluateOptions {
   signal?: AbortSignal;
   /** Progress, at most every 100 ms. */
   onProgress?: (progress: EvaluationProgress) => void;
-  /** Called once the MLflow run exists (e.g. to print its id). */
-  onRunStarted?: (run: RunHandle) => void;
   /**
-   * Called with the result (and the run, when recording) after the evaluation's own records
-   * and before the run ends: log more into the same run here (e.g. a drift report). When it
-   * throws, the run ends FAILED and the error propagates.
+   * Record into this open run instead of starting one: the evaluator logs params, the dataset,
+   * metrics and artifacts into it and leaves it open; the caller logs more (a drift report, a
+   * shard's state) and ends it with the result's status.
    */
-  beforeEnd?: (result: EvalResult, run: RunHandle | undefined) => Promise<void> | void;
-}
-
-function sanitizeValue(v: unknown): unknown {
-  if (v === undefined) return null;
-  return v;
-}
-
-function tokensOf(u: Record<string, TokenUsage> | undefined): number {
-  let n = 0;
-  if (u) {
-    for (const x of Object.values(u)) {
-      n += x.inputTokens + x.outputTokens + (x.cachedInputTokens ?? 0);
-    }
-  }
-  return n;
-}
-
-/** Latency and throughput figures. */
-function performanceMetrics(
-  latencies: Float64Array,
-  done: number,
-  wallMs: number,
-): Record<string, number> {
-  const m: Record<string, number> = {
-    wall_time_s: wallMs / 1000,
-    throughput_rows_per_s: wallMs > 0 ? (done / wallMs) * 1000 : 0,
-  };
-  if (latencies.length > 0) {
-    const s = latencies.sort();
-    let sum = 0;
-    for (const x of s) sum += x;
-    m.latency_avg_ms = sum / s.length;
-    m.latency_p50_ms = sortedQuantile(s, 0.5);
-    m.latency_p95_ms = sortedQuantile(s, 0.95);
-    m.latency_p99_ms = sortedQuantile(s, 0.99);
-    m.latency_max_ms = s[s.length - 1]!;
-  }
-  return m;
+  run?: RunHandle;
 }
 
 /**
@@ -255,397 +189,74 @@ export class ModelEvaluator {
    * field is missing from the rows.
    */
   async evaluateDataset(dataset: Dataset, options: EvaluateOptions = {}): Promise<EvalResult> {
-    const schema = dataset.schema;
-    const target = options.targetField ?? schema.target ?? "expected_outcome";
-    const rows = dataset.rows;
-    if (rows.length === 0) {
-      throw new RangeError(`Dataset '${dataset.name}' has no rows to evaluate`);
-    }
-    const missing = rows.findIndex((r) => r[target] === undefined || r[target] === null);
-    if (missing >= 0) {
-      throw new TypeError(
-        `Expected every row of '${dataset.name}' to have the target field '${target}' but row ${missing} has none` +
-          ` (fields: ${Object.keys(rows[missing]!).join(", ")})`,
-      );
-    }
-    const idField = options.idField ?? schema.id ??
-      (rows[0]!["request_id"] !== undefined ? "request_id" : undefined);
+    const p = prepare(dataset, options);
     const repeat = Math.max(1, Math.floor(options.repeat ?? 1));
-    const prices = options.prices ?? DEFAULT_PRICE_TABLE;
-    const labelSet = options.labels ? new Set(options.labels) : undefined;
-
-    let tracker = options.tracker;
-    const ownTracker = options.logToMlflow !== false && !tracker;
-    if (ownTracker) {
-      tracker = new AgentTracker(this.agentName, {
+    const record = options.logToMlflow !== false;
+    const own = record && !options.tracker && !options.run
+      ? new AgentTracker(this.agentName, {
         ...(options.experimentName ? { experimentName: options.experimentName } : {}),
         version: this.agent.version,
         handleSigint: false,
-      });
-    }
-    // Create the run on the server while the rows are prepared.
-    const runStarting = options.logToMlflow !== false && tracker
-      ? tracker.startRun({
-        purpose: "evaluate",
-        ...(options.runName ? { runName: options.runName } : {}),
-        tags: {
-          "evalkit.agent": this.agent.name,
-          "evalkit.agent_version": this.agent.version,
-          "evalkit.dataset": `${dataset.name}@${dataset.version}`,
-          ...options.tags,
-        },
       })
       : undefined;
-    // The agent never sees the label.
-    const requests: Row[] = rows.map((r) => {
-      const { [target]: _t, ...rest } = r;
-      return rest;
-    });
-    const expected = rows.map((r) => String(r[target]));
-    const ids = rows.map((
-      r,
-      i,
-    ) => (idField && r[idField] !== undefined ? String(r[idField]) : String(i)));
-    const protect = personalDataProtector(schema);
-    const protectedInputs = requests.map(protect);
-    const inputColumns: string[] = [];
-    {
-      const seen = new Set<string>();
-      for (const r of protectedInputs.slice(0, 100)) {
-        for (const k of Object.keys(r)) {
-          if (!seen.has(k) && k !== idField) {
-            seen.add(k);
-            inputColumns.push(k);
-          }
-        }
-      }
-    }
-
-    let run: RunHandle | undefined;
+    const tracker = options.tracker ?? own;
+    let run = options.run;
     try {
-      if (runStarting) {
-        run = await runStarting;
-        run.logParams(this.#params(dataset, target, repeat, options));
-        run.logInput(toMlflowDatasetInput(dataset, { context: "evaluation" }));
-        options.onRunStarted?.(run);
-      }
-
-      // ---- trials -------------------------------------------------------------------------
-      const trialMetrics: Record<string, number>[] = [];
-      const evalRows: EvalRow[] = [];
-      const byType: Record<string, number> = {};
-      const allUsage: (Record<string, TokenUsage> | undefined)[] = [];
-      let cancelled = false;
-      let lastClass: ReturnType<typeof classificationMetrics> | undefined;
-      let summedMatrix: number[][] | undefined;
-      for (let trial = 1; trial <= repeat && !cancelled; trial++) {
-        const out = await runAgent(this.agent, requests, {
-          ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
-          ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-          ...(options.retries !== undefined ? { retries: options.retries } : {}),
-          ...(options.backoffMs !== undefined ? { backoffMs: options.backoffMs } : {}),
-          ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
-          ...(options.signal ? { signal: options.signal } : {}),
-          ...(labelSet
-            ? {
-              validate: (d: AgentDecision) =>
-                labelSet.has(d.outcome)
-                  ? undefined
-                  : `Expected outcome to be one of ${
-                    [...labelSet].join(", ")
-                  } but found '${d.outcome}'`,
-            }
-            : {}),
-          ...(options.onProgress
-            ? {
-              onProgress: (p: RunProgress) => options.onProgress!({ ...p, trial, trials: repeat }),
-            }
-            : {}),
+      if (record && !run && tracker) {
+        run = await tracker.startRun({
+          purpose: "evaluate",
+          ...(options.runName ? { runName: options.runName } : {}),
+          tags: { ...evaluationRunTags(this.agent, dataset), ...options.tags },
         });
-        cancelled = out.cancelled;
-        if (out.records.length === 0 && cancelled) break;
-        const yTrue: string[] = [], yPred: string[] = [], scores: (number | undefined)[] = [];
-        const latencies = new Float64Array(out.records.length);
-        let nLat = 0, errors = 0;
-        const trialErrors: Record<string, number> = {};
-        const usages: (Record<string, TokenUsage> | undefined)[] = [];
-        for (const rec of out.records) {
-          const i = rec.index;
-          const d = rec.decision;
-          const cost = d?.usage ? costOf(d.usage, prices).usd : 0;
-          evalRows.push({
-            trial,
-            index: i,
-            id: ids[i]!,
-            input: protectedInputs[i]!,
-            expected: expected[i]!,
-            predicted: d ? d.outcome : null,
-            correct: d ? d.outcome === expected[i] : null,
-            riskScore: d?.riskScore ?? null,
-            latencyMs: rec.latencyMs,
-            tokens: tokensOf(d?.usage),
-            costUsd: cost,
-            attempts: rec.attempts,
-            errorType: rec.errorType ?? null,
-            error: rec.errorMessage ?? null,
-            reasons: d?.reasons ? d.reasons.join("; ") : null,
-          });
-          usages.push(d?.usage);
-          if (d) {
-            yTrue.push(expected[i]!);
-            yPred.push(d.outcome);
-            scores.push(d.riskScore);
-            latencies[nLat++] = rec.latencyMs;
-          } else {
-            errors++;
-            const t = rec.errorType ?? "agent_exception";
-            trialErrors[t] = (trialErrors[t] ?? 0) + 1;
-            byType[t] = (byType[t] ?? 0) + 1;
-          }
-        }
-        allUsage.push(...usages);
-        const cls = classificationMetrics({
-          yTrue,
-          yPred,
-          scores,
-          ...(options.labels ? { labels: options.labels } : {}),
-          ...(options.positiveLabel !== undefined ? { positiveLabel: options.positiveLabel } : {}),
-          ...(options.scoreLabel !== undefined ? { scoreLabel: options.scoreLabel } : {}),
-        });
-        lastClass = cls;
-        summedMatrix = summedMatrix && summedMatrix.length === cls.confusionMatrix.length
-          ? summedMatrix.map((r, a) => r.map((v, b) => v + cls.confusionMatrix[a]![b]!))
-          : cls.confusionMatrix.map((r) => [...r]);
-        const usage = summarizeUsage(usages, prices);
-        const m: Record<string, number> = {
-          ...cls.metrics,
-          row_count: out.records.length,
-          error_count: errors,
-          error_rate: out.records.length > 0 ? errors / out.records.length : 0,
-          retry_count: out.retries,
-          rate_limited_count: out.rateLimited,
-          ...performanceMetrics(latencies.subarray(0, nLat), out.records.length, out.wallMs),
-          tokens_total: usage.totalTokens,
-          cost_usd_total: usage.totalUsd,
-          cost_usd_per_request: usage.usdPerRequest,
-        };
-        for (const t of ["timeout", "agent_exception", "invalid_output", "rate_limited"]) {
-          m[`errors/${t}`] = trialErrors[t] ?? 0;
-        }
-        for (const [model, u] of Object.entries(usage.perModel)) {
-          const k = metricKeyPart(model);
-          m[`tokens/${k}/input`] = u.inputTokens;
-          m[`tokens/${k}/output`] = u.outputTokens;
-          if (u.cachedInputTokens) m[`tokens/${k}/cached_input`] = u.cachedInputTokens;
-          if (u.usd !== undefined) m[`cost_usd/${k}`] = u.usd;
-        }
-        trialMetrics.push(m);
       }
-
-      // ---- aggregate -----------------------------------------------------------------------
-      let metrics: Record<string, number>;
-      let summary: Record<string, MetricSummary> | undefined;
-      if (trialMetrics.length <= 1) {
-        metrics = { ...(trialMetrics[0] ?? {}) };
-      } else {
-        metrics = {};
-        summary = {};
-        const keys = new Set(trialMetrics.flatMap((t) => Object.keys(t)));
-        for (const k of keys) {
-          const values = trialMetrics.map((t) => t[k]).filter((v): v is number =>
-            v !== undefined && Number.isFinite(v)
-          );
-          if (values.length === 0) continue;
-          const s = meanStdCi(values, { level: 0.95 });
-          summary[k] = {
-            mean: s.mean,
-            std: s.std,
-            ciLow: s.ciLow,
-            ciHigh: s.ciHigh,
-            n: values.length,
-          };
-          metrics[k] = s.mean;
-          metrics[`${k}_std`] = s.std;
-          if (Number.isFinite(s.ciLow)) {
-            metrics[`${k}_ci95_low`] = s.ciLow;
-            metrics[`${k}_ci95_high`] = s.ciHigh;
-          }
-        }
-        metrics.trial_count = trialMetrics.length;
-      }
-
-      const errorsTotal = Object.values(byType).reduce((a, b) => a + b, 0);
-      const result = new EvalResult({
-        agent: { name: this.agent.name, version: this.agent.version, config: this.agent.config },
-        dataset: {
-          name: dataset.name,
-          version: dataset.version,
-          digest: dataset.digest,
-          mlflowDigest: dataset.mlflowDigest,
-          rowCount: rows.length,
-        },
-        targetField: target,
-        status: cancelled ? "KILLED" : "FINISHED",
-        metrics,
-        trials: trialMetrics,
-        ...(summary ? { summary } : {}),
-        classification: {
-          labels: lastClass?.labels ?? [],
-          ...(lastClass?.positiveLabel !== undefined
-            ? { positiveLabel: lastClass.positiveLabel }
-            : {}),
-          confusionMatrix: summedMatrix ?? [],
-          perClass: lastClass?.perClass ?? {},
-        },
-        errors: { total: errorsTotal, byType },
-        usage: summarizeUsage(allUsage, prices),
-        rows: evalRows,
-        inputColumns,
-        ...(run ? { runId: run.runId } : {}),
-      });
-
-      // ---- baseline and gates ----------------------------------------------------------------
-      const baseline = options.baseline ??
-        (options.baselineRunId
-          ? await loadBaseline(options.baselineRunId, {
-            ...(tracker?.trackingUri ? { trackingUri: tracker.trackingUri } : {}),
-            ...(tracker ? { storeDir: tracker.storeDir } : {}),
-            tablePath: RESULTS_TABLE_PATH,
-          })
-          : undefined);
-      if (baseline) {
-        const current = majorityRows(evalRows);
-        result.baseline = {
-          runId: baseline.runId,
-          metrics: baseline.metrics,
-          ...(baseline.rows ? { rowDiff: diffRows(current, baseline.rows) } : {}),
-        };
-        const c = result.baseline.rowDiff?.counts;
-        if (c) {
-          metrics["rows_improved"] = c.improved;
-          metrics["rows_regressed"] = c.regressed;
-          metrics["rows_unchanged"] = c.unchanged;
-        }
-      }
-      if (options.thresholds && Object.keys(options.thresholds).length > 0) {
-        result.gate = validateMetrics(metrics, options.thresholds, baseline?.metrics);
-      }
-
-      // ---- record ---------------------------------------------------------------------------
       if (run) {
-        const finite: Record<string, number> = {};
-        for (const [k, v] of Object.entries(metrics)) if (Number.isFinite(v)) finite[k] = v;
-        // linked to the dataset as mlflow.models.evaluate links its metrics
-        run.logMetrics(finite, { datasetName: dataset.name, datasetDigest: dataset.mlflowDigest });
-        if (trialMetrics.length > 1) {
-          trialMetrics.forEach((t, i) => {
-            const per: Record<string, number> = {};
-            for (
-              const k of [
-                "accuracy_score",
-                "f1_score",
-                "precision_score",
-                "recall_score",
-                "error_rate",
-                "latency_p95_ms",
-              ]
-            ) {
-              if (t[k] !== undefined && Number.isFinite(t[k])) per[`trial/${k}`] = t[k]!;
-            }
-            run!.logMetrics(per, { step: i + 1 });
-          });
-        }
-        const tags: Record<string, string> = { "evalkit.status": result.status };
-        if (result.gate) tags["evalkit.gate"] = result.gate.passed ? "passed" : "failed";
-        if (result.baseline) tags["evalkit.baseline_run_id"] = result.baseline.runId;
-        run.setTags(tags);
-        await run.logTable(RESULTS_TABLE_PATH, result.table());
-        if (result.classification.labels.length > 0) {
-          await run.logArtifact("confusion_matrix.svg", result.confusionMatrixSvg());
-        }
-        await run.logArtifact("evaluation_summary.md", result.toMarkdown());
-        await run.logArtifact("evaluation_report.html", result.toHtml());
-        await options.beforeEnd?.(result, run);
-        await run.end(result.status);
+        recordStart(run, { ...options, agent: this.agent, dataset, targetField: p.target, repeat });
+      }
+      const prices = options.prices ?? DEFAULT_PRICE_TABLE;
+      const trials = await runTrials(this.agent, p, {
+        ...options,
+        repeat,
+        prices,
+        runner: runnerOptions(options),
+      });
+      const result = summarise(this.agent, p, trials);
+      compare(result, await this.#baseline(options, tracker), options.thresholds);
+      if (run) {
+        result.runId = run.runId;
+        await recordEvaluation(run, result, {
+          datasetName: dataset.name,
+          datasetDigest: dataset.mlflowDigest,
+        });
+        if (!options.run) await run.end(result.status);
         result.runId = run.runId; // the server's id once the run was delivered
-      } else {
-        await options.beforeEnd?.(result, undefined);
       }
       return result;
     } catch (e) {
-      if (run && run.status === "RUNNING") await run.end("FAILED").catch(() => {});
+      if (run && !options.run && run.status === "RUNNING") await run.end("FAILED").catch(() => {});
       throw e;
     } finally {
-      if (ownTracker) tracker?.close();
+      own?.close();
     }
   }
 
-  #params(
-    dataset: Dataset,
-    target: string,
-    repeat: number,
-    o: EvaluateOptions,
-  ): Record<string, string | number | boolean> {
-    const p: Record<string, string | number | boolean> = {
-      agent_name: this.agent.name,
-      agent_version: this.agent.version,
-      dataset_name: dataset.name,
-      dataset_version: dataset.version,
-      dataset_digest: dataset.digest,
-      dataset_rows: dataset.rows.length,
-      target_field: target,
-      concurrency: o.concurrency ?? 8,
-      timeout_ms: o.timeoutMs ?? 30000,
-      retries: o.retries ?? 2,
-      repeat,
-    };
-    if (o.rateLimit?.requestsPerSecond) p.rate_limit_rps = o.rateLimit.requestsPerSecond;
-    if (o.rateLimit?.tokensPerMinute) p.rate_limit_tpm = o.rateLimit.tokensPerMinute;
-    for (const [k, v] of Object.entries(this.agent.config)) {
-      const key = `agent_config.${k}`.replace(/[^A-Za-z0-9_.\-/ ]/g, "_");
-      p[key] = typeof v === "string" || typeof v === "number" || typeof v === "boolean"
-        ? v
-        : JSON.stringify(sanitizeValue(v)).slice(0, 6000);
-    }
-    return p;
+  async #baseline(o: EvaluateOptions, tracker?: AgentTracker): Promise<Baseline | undefined> {
+    if (o.baseline || !o.baselineRunId) return o.baseline;
+    return await loadBaseline(o.baselineRunId, {
+      ...(tracker?.trackingUri ? { trackingUri: tracker.trackingUri } : {}),
+      ...(tracker ? { storeDir: tracker.storeDir } : {}),
+      tablePath: RESULTS_TABLE_PATH,
+    });
   }
 }
 
-/**
- * `protectPersonalData` (lib/datasets) with the hashes memoised per value: names repeat, and
- * hashing each of 100,000 rows was the evaluator's largest cost.
- */
-function personalDataProtector(schema: DatasetSchema): (row: Row) => Row {
-  const hash = schema.columns.filter((c) => c.personalData === "hash").map((c) => c.name);
-  const drop = schema.columns.filter((c) => c.personalData === "drop").map((c) => c.name);
-  if (hash.length === 0 && drop.length === 0) return (row) => row;
-  const cache = new Map<string, string>();
-  return (row) => {
-    const out: Row = { ...row };
-    for (const c of drop) delete out[c];
-    for (const c of hash) {
-      const v = out[c];
-      if (v === null || v === undefined) continue;
-      const key = String(v);
-      let h = cache.get(key);
-      if (h === undefined) {
-        h = hashPersonalValue(v);
-        cache.set(key, h);
-      }
-      out[c] = h;
-    }
-    return out;
-  };
-}
-
-/** One row per id: correct when most trials were correct (ties count as wrong). */
-function majorityRows(rows: readonly EvalRow[]): ComparableRow[] {
-  const acc = new Map<string, { ok: number; n: number; predicted: string | null }>();
-  for (const r of rows) {
-    const a = acc.get(r.id) ?? { ok: 0, n: 0, predicted: r.predicted };
-    a.n++;
-    if (r.correct) a.ok++;
-    acc.set(r.id, a);
-  }
-  return [...acc].map(([id, a]) => ({ id, correct: a.ok * 2 > a.n, predicted: a.predicted }));
+/** The runner's share of the options. */
+function runnerOptions(o: EvaluateOptions): RunnerOptions {
+  const r: RunnerOptions = {};
+  if (o.concurrency !== undefined) r.concurrency = o.concurrency;
+  if (o.timeoutMs !== undefined) r.timeoutMs = o.timeoutMs;
+  if (o.retries !== undefined) r.retries = o.retries;
+  if (o.backoffMs !== undefined) r.backoffMs = o.backoffMs;
+  if (o.rateLimit) r.rateLimit = o.rateLimit;
+  if (o.signal) r.signal = o.signal;
+  return r;
 }

@@ -3,7 +3,12 @@ import { MlflowClient } from "../../lib/mlflow/client.ts";
 import type { Run } from "../../lib/mlflow/types.ts";
 import { DDSketch } from "../../lib/stats/mod.ts";
 import { DatasetManager } from "../../lib/datasets/mod.ts";
-import { parseShard, SHARD_STATE_PATH, shardOfId, type ShardState } from "../../scripts/_shard.ts";
+import {
+  parseShard,
+  SHARD_STATE_PATH,
+  shardOfId,
+  type ShardState,
+} from "../../lib/evaluation/sharding.ts";
 import { testMlflowUri, uniqueName } from "../_helpers/mlflow.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;

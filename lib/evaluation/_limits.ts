@@ -1,21 +1,5 @@
 /** Private concurrency and rate-limit primitives of the runner. */
-
-/** Resolves after `ms`, or rejects with the signal's reason when it aborts first. Clears its timer. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
+import { delay } from "../_internal/retry.ts";
 
 /** A semaphore whose limit can move (AIMD on 429). */
 export class AdjustableSemaphore {
@@ -109,7 +93,7 @@ export class TokenBucket {
     for (;;) {
       const w = this.waitMs(n);
       if (w <= 0) break;
-      await sleep(Math.ceil(w), signal);
+      await delay(Math.ceil(w), { signal });
     }
     this.#level -= n;
   }

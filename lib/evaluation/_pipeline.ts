@@ -7,7 +7,7 @@
  */
 import type { Agent, AgentDecision, TokenUsage } from "./agent.ts";
 import type { Dataset, DatasetSchema, Row } from "../datasets/types.ts";
-import { hashPersonalValue } from "../datasets/personal_data.ts";
+import { createProtector } from "../_internal/personal_data.ts";
 import { runAgent, type RunnerOptions, type RunProgress } from "./runner.ts";
 import { costOf, type PriceTable } from "./cost.ts";
 import { type MetricThreshold, validateMetrics } from "./gates.ts";
@@ -240,29 +240,10 @@ function tokensOf(u: Record<string, TokenUsage> | undefined): number {
   return n;
 }
 
-/**
- * `protectPersonalData` (lib/datasets) with the hashes memoised per value: names repeat, and
- * hashing each of 100,000 rows was the evaluator's largest cost.
- */
+/** The one personal-data rule (lib/_internal/personal_data.ts) for the schema's columns. */
 function personalDataProtector(schema: DatasetSchema): (row: Row) => Row {
-  const hash = schema.columns.filter((c) => c.personalData === "hash").map((c) => c.name);
-  const drop = schema.columns.filter((c) => c.personalData === "drop").map((c) => c.name);
-  if (hash.length === 0 && drop.length === 0) return (row) => row;
-  const cache = new Map<string, string>();
-  return (row) => {
-    const out: Row = { ...row };
-    for (const c of drop) delete out[c];
-    for (const c of hash) {
-      const v = out[c];
-      if (v === null || v === undefined) continue;
-      const key = String(v);
-      let h = cache.get(key);
-      if (h === undefined) {
-        h = hashPersonalValue(v);
-        cache.set(key, h);
-      }
-      out[c] = h;
-    }
-    return out;
-  };
+  return createProtector({
+    hash: schema.columns.filter((c) => c.personalData === "hash").map((c) => c.name),
+    drop: schema.columns.filter((c) => c.personalData === "drop").map((c) => c.name),
+  });
 }

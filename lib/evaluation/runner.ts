@@ -6,7 +6,8 @@
  * @module
  */
 import { type Agent, type AgentDecision, AgentError } from "./agent.ts";
-import { AdjustableSemaphore, sleep, TokenBucket } from "./_limits.ts";
+import { AdjustableSemaphore, TokenBucket } from "./_limits.ts";
+import { backoff, delay } from "../_internal/retry.ts";
 
 /** Rate limits applied to the agent. */
 export interface RateLimit {
@@ -179,163 +180,220 @@ export async function runAgent(
   requests: readonly Record<string, unknown>[],
   options: RunnerOptions = {},
 ): Promise<RunnerResult> {
-  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 8));
-  const timeoutMs = options.timeoutMs ?? 30000;
-  const maxRetries = options.retries ?? 2;
-  const backoffMs = options.backoffMs ?? 200;
-  const maxRateRetries = options.rateLimitRetries ?? 8;
-  const interval = options.progressIntervalMs ?? 100;
-  const validate = options.validate;
-  const total = requests.length;
-  const records: (CallRecord | undefined)[] = new Array(total);
-  const sem = new AdjustableSemaphore(concurrency);
-  const rps = options.rateLimit?.requestsPerSecond;
-  const tpm = options.rateLimit?.tokensPerMinute;
-  const reqBucket = rps ? new TokenBucket(rps, Math.max(1, Math.min(rps, concurrency))) : undefined;
-  const tokBucket = tpm ? new TokenBucket(tpm / 60, tpm) : undefined;
-  const runAbort = new AbortController();
-  const onCancel = () => {
+  return await new AgentRun(agent, requests, options).run();
+}
+
+type Classified = { type: RowErrorType; message: string; retryable: boolean; after?: number };
+
+/** How a failed call counts: an AgentError by its kind, anything else an agent exception. */
+function classify(e: unknown): Classified {
+  if (e instanceof AgentError) {
+    return {
+      type: e.kind,
+      message: e.message,
+      retryable: e.retryable,
+      ...(e.retryAfterMs !== undefined ? { after: e.retryAfterMs } : {}),
+    };
+  }
+  const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  return { type: "agent_exception", message, retryable: false };
+}
+
+/** One run of {@link runAgent}: its limits, counters and calls in flight. */
+class AgentRun {
+  readonly concurrency: number;
+  readonly timeoutMs: number;
+  readonly total: number;
+  readonly records: (CallRecord | undefined)[];
+  readonly sem: AdjustableSemaphore;
+  readonly rps?: number;
+  readonly reqBucket?: TokenBucket;
+  readonly tokBucket?: TokenBucket;
+  readonly abort = new AbortController();
+  readonly t0 = performance.now();
+  next = 0;
+  done = 0;
+  errors = 0;
+  retries = 0;
+  rateLimited = 0;
+  okStreak = 0;
+  pausedUntil = 0;
+  tokensSeen = 0;
+  callsSeen = 0;
+  minConcurrency: number;
+  lastEmit: number;
+  // Timeouts: one watchdog timer per run scans the calls in flight (no timer per call), and
+  // the agent's AbortSignal is only created when the agent reads it.
+  readonly pending = new Set<PendingCall>();
+  watchdog?: ReturnType<typeof setInterval>;
+
+  constructor(
+    readonly agent: Agent,
+    readonly requests: readonly Record<string, unknown>[],
+    readonly options: RunnerOptions,
+  ) {
+    this.concurrency = Math.max(1, Math.floor(options.concurrency ?? 8));
+    this.timeoutMs = options.timeoutMs ?? 30000;
+    this.total = requests.length;
+    this.records = new Array(this.total);
+    this.sem = new AdjustableSemaphore(this.concurrency);
+    this.minConcurrency = this.concurrency;
+    this.lastEmit = this.t0;
+    const rps = options.rateLimit?.requestsPerSecond;
+    const tpm = options.rateLimit?.tokensPerMinute;
+    if (rps) {
+      this.rps = rps;
+      this.reqBucket = new TokenBucket(rps, Math.max(1, Math.min(rps, this.concurrency)));
+    }
+    if (tpm) this.tokBucket = new TokenBucket(tpm / 60, tpm);
+  }
+
+  readonly onCancel = (): void => {
     const reason = new CancelledError("cancelled");
-    runAbort.abort(reason);
-    cancelAll(reason);
-    sem.drain();
+    this.abort.abort(reason);
+    this.cancelAll(reason);
+    this.sem.drain();
   };
 
-  const t0 = performance.now();
-  let next = 0, done = 0, errors = 0, retries = 0, rateLimited = 0;
-  let okStreak = 0, pausedUntil = 0, tokensSeen = 0, callsSeen = 0;
-  let minConcurrency = concurrency;
-  let lastEmit = t0;
-
-  const progress = (): RunProgress => {
-    const elapsedMs = performance.now() - t0;
-    const rowsPerSecond = elapsedMs > 0 ? (done / elapsedMs) * 1000 : 0;
+  progress(): RunProgress {
+    const elapsedMs = performance.now() - this.t0;
+    const rowsPerSecond = elapsedMs > 0 ? (this.done / elapsedMs) * 1000 : 0;
+    const { done, total, errors, retries } = this;
     const p: RunProgress = { done, total, errors, retries, elapsedMs, rowsPerSecond };
     if (done > 0) p.etaMs = ((total - done) / done) * elapsedMs;
     return p;
-  };
+  }
 
-  // Timeouts: one watchdog timer per run scans the calls in flight (no timer per call), and
-  // the agent's AbortSignal is only created when the agent reads it.
-  const pendingCalls = new Set<PendingCall>();
-  const tick = Math.max(1, Math.min(50, Math.floor(timeoutMs / 10)));
-  let watchdog: ReturnType<typeof setInterval> | undefined;
-  const scan = () => {
+  readonly scan = (): void => {
     const now = performance.now();
-    for (const c of pendingCalls) {
+    for (const c of this.pending) {
       if (now >= c.deadline) {
-        const e = new AgentError(`agent call timed out after ${timeoutMs} ms`, { kind: "timeout" });
-        pendingCalls.delete(c);
+        const e = new AgentError(`agent call timed out after ${this.timeoutMs} ms`, {
+          kind: "timeout",
+        });
+        this.pending.delete(c);
         c.abort(e);
         c.reject(e);
       }
     }
   };
-  const cancelAll = (reason: unknown) => {
-    for (const c of pendingCalls) {
-      pendingCalls.delete(c);
+
+  cancelAll(reason: unknown): void {
+    for (const c of this.pending) {
+      this.pending.delete(c);
       c.abort(reason);
       c.reject(reason);
     }
-  };
+  }
 
-  const callOnce = (request: Record<string, unknown>, start: number): Promise<AgentDecision> => {
-    if (watchdog === undefined) watchdog = setInterval(scan, tick);
+  callOnce(request: Record<string, unknown>, start: number): Promise<AgentDecision> {
+    if (this.watchdog === undefined) {
+      this.watchdog = setInterval(
+        this.scan,
+        Math.max(1, Math.min(50, Math.floor(this.timeoutMs / 10))),
+      );
+    }
     return new Promise<AgentDecision>((resolve, reject) => {
-      const entry = new PendingCall(start + timeoutMs, resolve, reject);
-      pendingCalls.add(entry);
+      const entry = new PendingCall(start + this.timeoutMs, resolve, reject);
+      this.pending.add(entry);
       let p: Promise<AgentDecision>;
       try {
-        p = agent.decide(request, entry);
+        p = this.agent.decide(request, entry);
       } catch (e) {
         p = Promise.reject(e);
       }
       p.then(
         (d) => {
-          if (pendingCalls.delete(entry)) entry.resolve(d);
+          if (this.pending.delete(entry)) entry.resolve(d);
         },
         (e) => {
-          if (pendingCalls.delete(entry)) entry.reject(e);
+          if (this.pending.delete(entry)) entry.reject(e);
         },
       );
     });
-  };
+  }
 
-  if (options.signal?.aborted) onCancel();
-  else options.signal?.addEventListener("abort", onCancel, { once: true });
-
-  const classify = (
-    e: unknown,
-  ): { type: RowErrorType; message: string; retryable: boolean; after?: number } => {
-    if (e instanceof AgentError) {
-      return {
-        type: e.kind,
-        message: e.message,
-        retryable: e.retryable,
-        ...(e.retryAfterMs !== undefined ? { after: e.retryAfterMs } : {}),
-      };
+  /** Waits for a 429 pause, the request rate and the token budget; returns the tokens reserved. */
+  async admit(): Promise<number> {
+    if (this.pausedUntil > 0) {
+      const wait = this.pausedUntil - performance.now();
+      if (wait > 0) await delay(wait, { signal: this.abort.signal });
     }
-    const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-    return { type: "agent_exception", message, retryable: false };
-  };
+    if (this.reqBucket) await this.reqBucket.take(1, this.abort.signal);
+    let reserved = 0;
+    if (this.tokBucket) {
+      reserved = this.callsSeen > 0 ? this.tokensSeen / this.callsSeen : 0;
+      if (reserved > 0) await this.tokBucket.take(reserved, this.abort.signal);
+    }
+    return reserved;
+  }
 
-  const runRow = async (index: number): Promise<CallRecord | undefined> => {
-    const request = requests[index]!;
+  /** A successful call: charges tokens, checks the output, grows concurrency and rate back. */
+  succeeded(
+    index: number,
+    decision: AgentDecision,
+    latencyMs: number,
+    attempts: number,
+    reserved: number,
+  ): CallRecord {
+    const invalid = checkDecision(decision) ?? this.options.validate?.(decision);
+    if (this.tokBucket) {
+      const t = tokensOf(decision);
+      this.tokensSeen += t;
+      this.callsSeen++;
+      this.tokBucket.charge(t - reserved); // the estimate was taken up front
+    }
+    if (invalid) {
+      return { index, errorType: "invalid_output", errorMessage: invalid, latencyMs, attempts };
+    }
+    if (++this.okStreak >= 20 && this.sem.limit < this.sem.max) {
+      this.okStreak = 0;
+      this.sem.setLimit(this.sem.limit + 1);
+    }
+    if (this.reqBucket && this.rps && this.reqBucket.rate < this.rps) {
+      this.reqBucket.rate = Math.min(this.rps, this.reqBucket.rate * 1.05);
+    }
+    return { index, decision, latencyMs, attempts };
+  }
+
+  /** A 429: halves concurrency and rate, pauses every worker; whether to retry. */
+  throttled(c: Classified, wait: number, rateRetries: number): boolean {
+    this.rateLimited++;
+    this.okStreak = 0;
+    const newLimit = Math.max(1, Math.floor(this.sem.limit / 2));
+    this.sem.setLimit(newLimit);
+    this.minConcurrency = Math.min(this.minConcurrency, newLimit);
+    if (this.reqBucket) this.reqBucket.rate = this.reqBucket.rate / 2;
+    this.pausedUntil = Math.max(this.pausedUntil, performance.now() + (c.after ?? wait));
+    return rateRetries < (this.options.rateLimitRetries ?? 8);
+  }
+
+  async runRow(index: number): Promise<CallRecord | undefined> {
+    const request = this.requests[index]!;
+    const maxRetries = this.options.retries ?? 2;
     let attempts = 0, normalRetries = 0, rateRetries = 0;
     for (;;) {
-      if (pausedUntil > 0) {
-        const wait = pausedUntil - performance.now();
-        if (wait > 0) await sleep(wait, runAbort.signal);
-      }
-      if (reqBucket) await reqBucket.take(1, runAbort.signal);
-      let reserved = 0;
-      if (tokBucket) {
-        reserved = callsSeen > 0 ? tokensSeen / callsSeen : 0;
-        if (reserved > 0) await tokBucket.take(reserved, runAbort.signal);
-      }
+      const reserved = await this.admit();
       attempts++;
       const start = performance.now();
       try {
-        const decision = await callOnce(request, start);
-        const latencyMs = performance.now() - start;
-        const invalid = checkDecision(decision) ?? validate?.(decision);
-        if (tokBucket) {
-          const t = tokensOf(decision);
-          tokensSeen += t;
-          callsSeen++;
-          tokBucket.charge(t - reserved); // the estimate was taken up front
-        }
-        if (invalid) {
-          return { index, errorType: "invalid_output", errorMessage: invalid, latencyMs, attempts };
-        }
-        if (++okStreak >= 20 && sem.limit < sem.max) {
-          okStreak = 0;
-          sem.setLimit(sem.limit + 1);
-        }
-        if (reqBucket && rps && reqBucket.rate < rps) {
-          reqBucket.rate = Math.min(rps, reqBucket.rate * 1.05);
-        }
-        return { index, decision, latencyMs, attempts };
+        const decision = await this.callOnce(request, start);
+        return this.succeeded(index, decision, performance.now() - start, attempts, reserved);
       } catch (e) {
         const latencyMs = performance.now() - start;
-        if (runAbort.signal.aborted) return undefined;
+        if (this.abort.signal.aborted) return undefined;
         const c = classify(e);
+        // the shared backoff (ceiling, no jitter of its own) with a deterministic jitter per row
+        let wait = backoff(normalRetries + rateRetries + 1, {
+          baseMs: this.options.backoffMs ?? 200,
+          maxMs: 10_000,
+          jitter: "none",
+        });
+        wait *= 0.5 + 0.5 * (((index * 2654435761) >>> 0) % 1000) / 1000;
         let retry = false;
-        let delay = Math.min(10000, backoffMs * 2 ** (normalRetries + rateRetries));
-        delay *= 0.5 + 0.5 * (((index * 2654435761) >>> 0) % 1000) / 1000; // deterministic jitter
         if (c.type === "rate_limited") {
-          rateLimited++;
-          okStreak = 0;
-          const newLimit = Math.max(1, Math.floor(sem.limit / 2));
-          sem.setLimit(newLimit);
-          minConcurrency = Math.min(minConcurrency, newLimit);
-          if (reqBucket) reqBucket.rate = reqBucket.rate / 2;
-          if (c.after !== undefined) delay = c.after;
-          pausedUntil = Math.max(pausedUntil, performance.now() + delay);
-          if (rateRetries < maxRateRetries) {
-            rateRetries++;
-            retry = true;
-          }
+          retry = this.throttled(c, wait, rateRetries);
+          if (retry) rateRetries++;
         } else if (c.retryable && normalRetries < maxRetries) {
           normalRetries++;
           retry = true;
@@ -343,55 +401,61 @@ export async function runAgent(
         if (!retry) {
           return { index, errorType: c.type, errorMessage: c.message, latencyMs, attempts };
         }
-        retries++;
-        if (c.type !== "rate_limited") await sleep(delay, runAbort.signal);
+        this.retries++;
+        if (c.type !== "rate_limited") await delay(wait, { signal: this.abort.signal });
       }
     }
-  };
+  }
 
-  const worker = async () => {
-    while (next < total && !runAbort.signal.aborted) {
-      const index = next++;
-      const w = sem.acquire();
+  async worker(): Promise<void> {
+    const interval = this.options.progressIntervalMs ?? 100;
+    while (this.next < this.total && !this.abort.signal.aborted) {
+      const index = this.next++;
+      const w = this.sem.acquire();
       if (w) await w;
       let rec: CallRecord | undefined;
       try {
-        if (!runAbort.signal.aborted) rec = await runRow(index);
+        if (!this.abort.signal.aborted) rec = await this.runRow(index);
       } catch (e) {
-        if (!(e instanceof CancelledError) && !runAbort.signal.aborted) throw e;
+        if (!(e instanceof CancelledError) && !this.abort.signal.aborted) throw e;
       } finally {
-        sem.release();
+        this.sem.release();
       }
-      if (rec) {
-        records[index] = rec;
-        done++;
-        if (rec.errorType) errors++;
-        if (options.onProgress) {
-          const now = performance.now();
-          if (now - lastEmit >= interval) {
-            lastEmit = now;
-            options.onProgress(progress());
-          }
+      if (!rec) continue;
+      this.records[index] = rec;
+      this.done++;
+      if (rec.errorType) this.errors++;
+      if (this.options.onProgress) {
+        const now = performance.now();
+        if (now - this.lastEmit >= interval) {
+          this.lastEmit = now;
+          this.options.onProgress(this.progress());
         }
       }
     }
-  };
-
-  try {
-    await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, total)) }, worker));
-  } finally {
-    options.signal?.removeEventListener("abort", onCancel);
-    if (watchdog !== undefined) clearInterval(watchdog);
   }
-  options.onProgress?.(progress());
-  const out: CallRecord[] = [];
-  for (const r of records) if (r) out.push(r);
-  return {
-    records: out,
-    cancelled: out.length < total,
-    wallMs: performance.now() - t0,
-    retries,
-    rateLimited,
-    minConcurrency,
-  };
+
+  async run(): Promise<RunnerResult> {
+    const signal = this.options.signal;
+    if (signal?.aborted) this.onCancel();
+    else signal?.addEventListener("abort", this.onCancel, { once: true });
+    const workers = Math.min(this.concurrency, Math.max(1, this.total));
+    try {
+      await Promise.all(Array.from({ length: workers }, () => this.worker()));
+    } finally {
+      signal?.removeEventListener("abort", this.onCancel);
+      if (this.watchdog !== undefined) clearInterval(this.watchdog);
+    }
+    this.options.onProgress?.(this.progress());
+    const out: CallRecord[] = [];
+    for (const r of this.records) if (r) out.push(r);
+    return {
+      records: out,
+      cancelled: out.length < this.total,
+      wallMs: performance.now() - this.t0,
+      retries: this.retries,
+      rateLimited: this.rateLimited,
+      minConcurrency: this.minConcurrency,
+    };
+  }
 }

@@ -432,3 +432,39 @@ Deno.test("parseShard() and shardOfId() partition ids exactly", () => {
   for (const c of counts) assert.ok(c > 1800 && c < 2200, `balanced: ${counts}`);
   assert.equal(shardOfId("req-1", 5), shardOfId("req-1", 5));
 });
+
+Deno.test("a shard with --drift-detection records both its shard state and its drift report in its child run, and the shards still merge", async () => {
+  const experiment = uniqueName("/tmp/evalkit-sharding");
+  const client = new MlflowClient({ trackingUri: testMlflowUri() });
+  try {
+    const made = await cli(PARENT, ["--experiment", experiment, "--shards", "2"]);
+    assert.equal(made.code, 0, made.stderr);
+    const parentId = made.stdout.trim();
+    const shards = await Promise.all(
+      ["0/2", "1/2"].map((s) =>
+        cli(EVALUATE, ["--shard", s, "--parent-run", parentId, "--drift-detection"])
+      ),
+    );
+    for (const s of shards) assert.ok(s.code === 0 || s.code === 4, `exit ${s.code}: ${s.stderr}`);
+    const children = await childrenOf(client, await client.runs.get(parentId));
+    assert.equal(children.length, 2);
+    for (const c of children) {
+      assert.equal(c.info.status, "FINISHED");
+      // both steps logged into the same run: neither replaced the other
+      const state: ShardState = JSON.parse(
+        await client.artifacts.readText(c.info.artifactUri, SHARD_STATE_PATH),
+      );
+      assert.equal(state.rowIndices.length, metricsOf(c).row_count);
+      const drift = JSON.parse(
+        await client.artifacts.readText(c.info.artifactUri, "drift/drift_report.json"),
+      );
+      assert.ok(Array.isArray(drift.features) && drift.features.length > 0, "a drift report");
+      assert.ok(metricsOf(c)["drift/detected"] !== undefined, "the drift metrics");
+    }
+    const merged = await cli(MERGE, ["--parent", parentId, "--json"]);
+    assert.equal(merged.code, 0, merged.stderr);
+    assert.equal(JSON.parse(merged.stdout).rows, 1200);
+  } finally {
+    client.close();
+  }
+});

@@ -31,6 +31,7 @@ import {
   type ShardPlan,
   shardRunName,
   shardRunTags,
+  type ShardSlice,
   shardSlice,
 } from "../lib/evaluation/mod.ts";
 import {
@@ -380,6 +381,153 @@ async function exitCode(
   return 4;
 }
 
+/** What one `evaluate` invocation works on, resolved from the flags. */
+interface Job {
+  flags: Flags;
+  options: EvaluateOptions;
+  agentName: string;
+  agent: Agent;
+  /** The dataset loaded (a shard evaluates its slice). */
+  full: Dataset;
+  plan?: ShardPlan;
+  slice?: ShardSlice & { full: Dataset };
+  reference?: Dataset;
+  tracker?: AgentTracker;
+}
+
+async function prepareJob(flags: Flags): Promise<Job> {
+  checkFlags(flags);
+  const options = await evaluateOptions(flags);
+  const agentName = flags.agent ?? "loan_approval";
+  const agent = makeAgent(flags, agentName, options.timeoutMs);
+  const manager = new DatasetManager({ basePath: flags["datasets-dir"] ?? "datasets" });
+  const full = await loadDataset(manager, flags.dataset ?? "loan_approval_test_set");
+  const plan = await planFromFlags(flags, agentName);
+  const reference = flags["drift-detection"]
+    ? await loadDataset(manager, flags["baseline-dataset"] ?? "baseline_v1").catch((e) => {
+      throw Object.assign(e, { message: `--baseline-dataset: ${e.message}` });
+    })
+    : undefined;
+  const experimentName = plan?.experimentName ?? flags.experiment;
+  const tracker = options.logToMlflow
+    ? new AgentTracker(agentName, {
+      ...(experimentName ? { experimentName } : {}),
+      version: agent.version,
+      handleSigint: false,
+    })
+    : undefined;
+  if (plan) {
+    options.tags = { ...options.tags, ...shardRunTags(plan) };
+    options.runName = flags["run-name"] ?? shardRunName(plan, agentName);
+  }
+  return {
+    flags,
+    options,
+    agentName,
+    agent,
+    full,
+    ...(plan ? { plan, slice: { ...shardSlice(full, plan.spec), full } } : {}),
+    ...(reference ? { reference } : {}),
+    ...(tracker ? { tracker } : {}),
+  };
+}
+
+/** An empty slice still records its (empty) shard, so the merge finds every shard. */
+async function recordEmpty(job: Job & { plan: ShardPlan }): Promise<void> {
+  const { plan, full, agent } = job;
+  const runId = await recordEmptyShard(job.tracker!, plan, full, {
+    runName: job.options.runName!,
+    tags: job.options.tags ?? {},
+    targetField: job.options.targetField ?? full.schema.target ?? "expected_outcome",
+    agent: { name: agent.name, version: agent.version },
+  });
+  if (job.flags.json) console.log(JSON.stringify({ runId, shard: plan.spec, rows: 0 }, null, 2));
+  console.error(
+    `Shard ${plan.spec.index}/${plan.spec.count} has no rows of ${full.name}@${full.version}: ` +
+      `recorded an empty shard run ${runId} (parent ${plan.parent.info.runId})`,
+  );
+}
+
+/** Starts the run (when recording), evaluates into it, adds shard state and drift, ends it. */
+async function runJob(job: Job): Promise<{ result: EvalResult; drift?: DriftReport }> {
+  const { plan, slice, full, tracker, options } = job;
+  const dataset = slice?.dataset ?? full;
+  const controller = new AbortController();
+  const stopListening = onInterrupt(controller);
+  const progress = progressLine();
+  let run: RunHandle | undefined;
+  try {
+    if (tracker) {
+      run = await tracker.startRun({
+        purpose: "evaluate",
+        ...(options.runName ? { runName: options.runName } : {}),
+        tags: { ...evaluationRunTags(job.agent, full), ...options.tags },
+      });
+      const where = plan
+        ? ` (shard ${plan.spec.index}/${plan.spec.count}, ${dataset.rows.length} of ${full.rows.length} rows, parent ${plan.parent.info.runId})`
+        : "";
+      if (!job.flags.json) announce(tracker, run, where);
+    }
+    const result = await new ModelEvaluator(job.agentName, job.agent).evaluateDataset(dataset, {
+      ...options,
+      ...(run ? { run } : {}),
+      signal: controller.signal,
+      ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
+    });
+    if (run && plan) {
+      await recordShard(run, plan, slice!, result, {
+        targetField: result.targetField,
+        agent: job.agent,
+      });
+    }
+    const drift = job.reference
+      ? runDriftCheck({ reference: job.reference, current: dataset })
+      : undefined;
+    if (run && drift) await logDriftReport(run, drift);
+    await run?.end(result.status);
+    if (run) result.runId = run.runId;
+    return { result, ...(drift ? { drift } : {}) };
+  } catch (e) {
+    progress.clear(true);
+    if (run?.status === "RUNNING") await run.end("FAILED").catch(() => {});
+    throw e;
+  } finally {
+    progress.clear();
+    stopListening();
+  }
+}
+
+/** Prints the result (terminal, --json, --summary-file) and returns the exit code. */
+async function report(
+  result: EvalResult,
+  drift: DriftReport | undefined,
+  flags: Flags,
+  trackingUri: string | undefined,
+): Promise<number> {
+  if (flags["summary-file"]) {
+    await Deno.writeTextFile(flags["summary-file"], result.toMarkdown() + "\n", { append: true });
+  }
+  if (flags.json) {
+    const doc = {
+      ...result.toJSON(),
+      passed: result.passed,
+      ...(drift ? { drift: drift.toJSON() } : {}),
+    };
+    console.log(JSON.stringify(doc, null, 2));
+  } else {
+    printSummary(result);
+    if (result.gate) console.log(formatGateResult(result.gate));
+    if (drift) console.log(drift.toText());
+  }
+  if (trackingUri && result.runId) {
+    // The run's page in the MLflow UI. Only a link: a server that is unreachable now was
+    // already reported by the tracker (pending operations), so a failed lookup prints nothing.
+    const url = await runPageUrl(result.runId, { trackingUri }).catch(() => undefined);
+    if (url) console.error(`MLflow run: ${url}`);
+  }
+  return await exitCode(result, drift, flags);
+}
+
 /** Runs `evaluate` with its arguments; returns the exit code. */
 export async function main(args: string[]): Promise<number> {
   if (args[0] === "parent") return await parentMain(args.slice(1));
@@ -394,113 +542,18 @@ export async function main(args: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  checkFlags(flags);
-  const options = await evaluateOptions(flags);
-  const agentName = flags.agent ?? "loan_approval";
-  const agent = makeAgent(flags, agentName, options.timeoutMs);
-  const manager = new DatasetManager({ basePath: flags["datasets-dir"] ?? "datasets" });
-  const full = await loadDataset(manager, flags.dataset ?? "loan_approval_test_set");
-  const plan = await planFromFlags(flags, agentName);
-  const slice = plan ? { ...shardSlice(full, plan.spec), full } : undefined;
-  const dataset = slice?.dataset ?? full;
-  const reference = flags["drift-detection"]
-    ? await loadDataset(manager, flags["baseline-dataset"] ?? "baseline_v1").catch((e) => {
-      throw Object.assign(e, { message: `--baseline-dataset: ${e.message}` });
-    })
-    : undefined;
-  const tracker = options.logToMlflow
-    ? new AgentTracker(agentName, {
-      ...(plan || flags.experiment
-        ? { experimentName: plan?.experimentName ?? flags.experiment }
-        : {}),
-      version: agent.version,
-      handleSigint: false,
-    })
-    : undefined;
-  const tags = { ...options.tags, ...(plan ? shardRunTags(plan) : {}) };
-  const runName = plan ? flags["run-name"] ?? shardRunName(plan, agentName) : options.runName;
-  const targetField = options.targetField ?? full.schema.target ?? "expected_outcome";
-  const controller = new AbortController();
-  const stopListening = onInterrupt(controller);
-  const progress = progressLine();
-  let run: RunHandle | undefined;
-  let result: EvalResult, drift: DriftReport | undefined;
+  const job = await prepareJob(flags);
   try {
-    if (plan && dataset.rows.length === 0) {
-      // an empty slice still records its (empty) shard, so the merge finds every shard
-      const agentRef = { name: agent.name, version: agent.version };
-      const runId = await recordEmptyShard(tracker!, plan, full, {
-        runName: runName!,
-        tags,
-        targetField,
-        agent: agentRef,
-      });
-      if (flags.json) console.log(JSON.stringify({ runId, shard: plan.spec, rows: 0 }, null, 2));
-      console.error(
-        `Shard ${plan.spec.index}/${plan.spec.count} has no rows of ${full.name}@${full.version}: ` +
-          `recorded an empty shard run ${runId} (parent ${plan.parent.info.runId})`,
-      );
+    if (job.plan && job.slice?.dataset.rows.length === 0) {
+      await recordEmpty({ ...job, plan: job.plan });
       return 0;
     }
-    if (tracker) {
-      run = await tracker.startRun({
-        purpose: "evaluate",
-        ...(runName ? { runName } : {}),
-        tags: { ...evaluationRunTags(agent, full), ...tags },
-      });
-      const where = plan
-        ? ` (shard ${plan.spec.index}/${plan.spec.count}, ${dataset.rows.length} of ${full.rows.length} rows, parent ${plan.parent.info.runId})`
-        : "";
-      if (!flags.json) announce(tracker, run, where);
-    }
-    const evaluator = new ModelEvaluator(agentName, agent);
-    result = await evaluator.evaluateDataset(dataset, {
-      ...options,
-      ...(run ? { run } : {}),
-      signal: controller.signal,
-      ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
-    });
-    if (run && plan) {
-      await recordShard(run, plan, slice!, result, { targetField: result.targetField, agent });
-    }
-    if (reference) {
-      drift = runDriftCheck({ reference, current: dataset });
-      if (run) await logDriftReport(run, drift);
-    }
-    await run?.end(result.status);
-    if (run) result.runId = run.runId;
-  } catch (e) {
-    progress.clear(true);
-    if (run?.status === "RUNNING") await run.end("FAILED").catch(() => {});
-    throw e;
+    const { result, drift } = await runJob(job);
+    const server = job.tracker?.connected ? job.tracker.trackingUri : undefined;
+    return await report(result, drift, flags, server);
   } finally {
-    progress.clear();
-    tracker?.close();
-    stopListening();
+    job.tracker?.close();
   }
-
-  if (flags["summary-file"]) {
-    await Deno.writeTextFile(flags["summary-file"], result.toMarkdown() + "\n", { append: true });
-  }
-  if (flags.json) {
-    console.log(JSON.stringify(
-      { ...result.toJSON(), passed: result.passed, ...(drift ? { drift: drift.toJSON() } : {}) },
-      null,
-      2,
-    ));
-  } else {
-    printSummary(result);
-    if (result.gate) console.log(formatGateResult(result.gate));
-    if (drift) console.log(drift.toText());
-  }
-  if (tracker?.connected && tracker.trackingUri && result.runId) {
-    // The run's page in the MLflow UI. Only a link: a server that is unreachable now was
-    // already reported by the tracker (pending operations), so a failed lookup prints nothing.
-    const url = await runPageUrl(result.runId, { trackingUri: tracker.trackingUri })
-      .catch(() => undefined);
-    if (url) console.error(`MLflow run: ${url}`);
-  }
-  return await exitCode(result, drift, flags);
 }
 
 if (import.meta.main) await runCli("evaluate", main);

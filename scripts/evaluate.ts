@@ -44,7 +44,7 @@ import { formatValue } from "../lib/report/format.ts";
 import { markdownTable } from "../lib/report/tables.ts";
 import { MlflowClient } from "../lib/mlflow/client.ts";
 import { runPageUrl } from "../lib/tracking/run_source.ts";
-import { intFlag, numFlag, parseTags, runCli, UsageError } from "./_cli.ts";
+import { endRunsOnInterrupt, intFlag, numFlag, parseTags, runCli, UsageError } from "./_cli.ts";
 import { main as parentMain } from "./evaluate_parent.ts";
 import { main as mergeMain } from "./evaluate_merge.ts";
 
@@ -303,24 +303,6 @@ function printSummary(result: EvalResult): void {
   }
 }
 
-/** Ctrl-C once: cancel (partial results recorded); twice: exit 130 now. */
-function onInterrupt(controller: AbortController): () => void {
-  let interrupts = 0;
-  const listener = () => {
-    if (++interrupts > 1) Deno.exit(130);
-    console.error(
-      "\nInterrupted: stopping calls, recording partial results (Ctrl-C again to quit now)…",
-    );
-    controller.abort();
-  };
-  try {
-    Deno.addSignalListener("SIGINT", listener);
-  } catch {
-    return () => {}; // signals unsupported (Windows without a console): Ctrl-C just ends the process
-  }
-  return () => Deno.removeSignalListener("SIGINT", listener);
-}
-
 /** The progress line on a terminal. */
 function progressLine(): {
   onProgress?: EvaluateOptions["onProgress"];
@@ -452,8 +434,14 @@ async function recordEmpty(job: Job & { plan: ShardPlan }): Promise<void> {
 async function runJob(job: Job): Promise<{ result: EvalResult; drift?: DriftReport }> {
   const { plan, slice, full, tracker, options } = job;
   const dataset = slice?.dataset ?? full;
-  const controller = new AbortController();
-  const stopListening = onInterrupt(controller);
+  // Ctrl-C once: cancel (partial results recorded, run KILLED); twice: end the runs, exit 130
+  using interrupt = endRunsOnInterrupt(() => (tracker ? [tracker] : []), {
+    graceful: true,
+    onFirst: () =>
+      console.error(
+        "\nInterrupted: stopping calls, recording partial results (Ctrl-C again to quit now)…",
+      ),
+  });
   const progress = progressLine();
   let run: RunHandle | undefined;
   try {
@@ -471,7 +459,7 @@ async function runJob(job: Job): Promise<{ result: EvalResult; drift?: DriftRepo
     const result = await new ModelEvaluator(job.agentName, job.agent).evaluateDataset(dataset, {
       ...options,
       ...(run ? { run } : {}),
-      signal: controller.signal,
+      signal: interrupt.signal,
       ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
     });
     if (run && plan) {
@@ -493,7 +481,6 @@ async function runJob(job: Job): Promise<{ result: EvalResult; drift?: DriftRepo
     throw e;
   } finally {
     progress.clear();
-    stopListening();
   }
 }
 

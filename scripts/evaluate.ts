@@ -20,7 +20,6 @@ import {
   evaluationRunTags,
   formatGateResult,
   formatProgress,
-  HEADLINE_METRICS,
   ModelEvaluator,
   NEEDS_SERVER,
   parseGateFlags,
@@ -40,8 +39,6 @@ import {
   runDriftCheck,
   sendDriftAlert,
 } from "../lib/drift/mod.ts";
-import { formatValue } from "../lib/report/format.ts";
-import { markdownTable } from "../lib/report/tables.ts";
 import { MlflowClient } from "../lib/mlflow/client.ts";
 import { runPageUrl } from "../lib/tracking/run_source.ts";
 import { endRunsOnInterrupt, intFlag, numFlag, parseTags, runCli, UsageError } from "./_cli.ts";
@@ -268,41 +265,6 @@ async function planFromFlags(flags: Flags, agentName: string): Promise<ShardPlan
   }
 }
 
-function printSummary(result: EvalResult): void {
-  const m = result.metrics;
-  const rows = HEADLINE_METRICS.filter((k) => m[k] !== undefined).map((k) => {
-    const s = result.summary?.[k];
-    return s
-      ? [
-        k,
-        `${formatValue(s.mean)} ± ${formatValue(s.std)} (95% CI ${formatValue(s.ciLow)}–${
-          formatValue(s.ciHigh)
-        })`,
-      ]
-      : [k, m[k]];
-  });
-  const d = result.dataset;
-  console.log(
-    `${result.agent.name} ${result.agent.version} on ${d.name}@${d.version} ` +
-      `(${d.rowCount} rows, digest ${d.mlflowDigest}): ${result.status}`,
-  );
-  console.log(markdownTable(["metric", "value"], rows));
-  if (result.errors.total > 0) {
-    console.log(
-      `errors: ${Object.entries(result.errors.byType).map(([k, v]) => `${k} ${v}`).join(", ")}`,
-    );
-  }
-  const diff = result.baseline?.rowDiff?.counts;
-  if (result.baseline) {
-    console.log(
-      `baseline ${result.baseline.runId}` +
-        (diff
-          ? `: ${diff.improved} rows improved, ${diff.regressed} regressed, ${diff.unchanged} unchanged`
-          : ""),
-    );
-  }
-}
-
 /** The progress line on a terminal. */
 function progressLine(): {
   onProgress?: EvaluateOptions["onProgress"];
@@ -502,7 +464,7 @@ async function report(
     };
     console.log(JSON.stringify(doc, null, 2));
   } else {
-    printSummary(result);
+    console.log(result.toText());
     if (result.gate) console.log(formatGateResult(result.gate));
     if (drift) console.log(drift.toText());
   }

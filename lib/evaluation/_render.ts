@@ -233,6 +233,35 @@ export function html(r: R): string {
   });
 }
 
+/** The terminal summary: what was evaluated, the headline metrics, errors and the baseline. */
+export function terminal(r: R): string {
+  const m = r.metrics;
+  const rows = HEADLINE_METRICS.filter((k) => m[k] !== undefined).map((k) => {
+    const s = r.summary?.[k];
+    const ci = s ? `(95% CI ${formatValue(s.ciLow)}–${formatValue(s.ciHigh)})` : "";
+    return s ? [k, `${formatValue(s.mean)} ± ${formatValue(s.std)} ${ci}`] : [k, m[k]];
+  });
+  const d = r.dataset;
+  const out = [
+    `${r.agent.name} ${r.agent.version} on ${d.name}@${d.version} ` +
+    `(${d.rowCount} rows, digest ${d.mlflowDigest}): ${r.status}`,
+    markdownTable(["metric", "value"], rows),
+  ];
+  if (r.errors.total > 0) {
+    out.push(`errors: ${Object.entries(r.errors.byType).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+  }
+  const diff = r.baseline?.rowDiff?.counts;
+  if (r.baseline) {
+    out.push(
+      `baseline ${r.baseline.runId}` +
+        (diff
+          ? `: ${diff.improved} rows improved, ${diff.regressed} regressed, ${diff.unchanged} unchanged`
+          : ""),
+    );
+  }
+  return out.join("\n");
+}
+
 /** One line of plain text. */
 export function text(r: R): string {
   const m = r.metrics;

@@ -205,6 +205,14 @@ export class EvalResult {
     return render.html(this);
   }
 
+  /**
+   * The terminal summary (what `deno task evaluate` prints): the evaluated agent and dataset,
+   * the headline metrics (mean ± std and CI when repeated), errors and the baseline diff.
+   */
+  toText(): string {
+    return render.terminal(this);
+  }
+
   /** A few lines of plain text. */
   toString(): string {
     return render.text(this);

@@ -103,7 +103,15 @@ export function evaluationRunTags(
   };
 }
 
-/** Logs what an evaluation records when it starts: params and the dataset input. */
+/**
+ * Logs what an evaluation records when it starts: params and the dataset input.
+ *
+ * @example
+ * ```ts ignore
+ * import { recordStart } from "@evalkit/evalkit/evaluation";
+ * recordStart(run, { agent, dataset, targetField: "expected_outcome", repeat: 1 });
+ * ```
+ */
 export function recordStart(run: RunHandle, input: EvaluationParamsInput): void {
   run.logParams(evaluationParams(input));
   run.logInput(toMlflowDatasetInput(input.dataset, { context: "evaluation" }));

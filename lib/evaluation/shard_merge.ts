@@ -77,6 +77,12 @@ function tag(run: Run, key: string): string | undefined {
 /**
  * Chooses one FINISHED run per shard index; a {@link ShardError} names missing, duplicate and
  * unfinished shards.
+ *
+ * @example
+ * ```ts ignore
+ * import { pickShards } from "@evalkit/evalkit/evaluation";
+ * const byIndex = pickShards(childRuns, 4); // throws naming missing/duplicate shards
+ * ```
  */
 export function pickShards(children: readonly Run[], n: number): Map<number, Run> {
   const finished = new Map<number, Run[]>();
@@ -119,6 +125,13 @@ export function pickShards(children: readonly Run[], n: number): Map<number, Run
 /**
  * Checks that the shards are slices of one evaluation (dataset, agent, target, selection) and
  * cover the dataset exactly once; a {@link ShardError} says where they do not.
+ *
+ * @example
+ * ```ts ignore
+ * import { checkShards, readShards } from "@evalkit/evalkit/evaluation";
+ * const { n, shards } = await readShards(client, parentRunId);
+ * checkShards(shards, n);
+ * ```
  */
 export function checkShards(shards: readonly MergeShard[], n: number): void {
   const first = shards[0]!.state;
@@ -178,7 +191,15 @@ export function checkShards(shards: readonly MergeShard[], n: number): void {
   }
 }
 
-/** A shard's rows, read back from its table, with their dataset positions. */
+/**
+ * A shard's rows, read back from its table, with their dataset positions.
+ *
+ * @example
+ * ```ts ignore
+ * import { shardRows } from "@evalkit/evalkit/evaluation";
+ * const rows = shards.flatMap(shardRows);
+ * ```
+ */
 export function shardRows(shard: MergeShard): EvalRow[] {
   const { table: t, state: s } = shard;
   if (!t || s.rowIndices.length === 0) return [];
@@ -198,6 +219,12 @@ export function shardRows(shard: MergeShard): EvalRow[] {
  * Reads the shards of a parent run: finds its child runs, checks that every shard i of n is
  * there exactly once (FINISHED) and reads their states and tables. Throws a
  * {@link ShardError}.
+ *
+ * @example
+ * ```ts ignore
+ * import { readShards } from "@evalkit/evalkit/evaluation";
+ * const { parent, n, shards } = await readShards(client, parentRunId);
+ * ```
  */
 export async function readShards(
   client: MlflowClient,
@@ -275,7 +302,16 @@ async function readShard(
   return { index: i, run, state, ...(table ? { table } : {}) };
 }
 
-/** The merged result of checked shards: summary merged exactly, rows in dataset order. */
+/**
+ * The merged result of checked shards: summary merged exactly, rows in dataset order.
+ *
+ * @example
+ * ```ts ignore
+ * import { mergedResult } from "@evalkit/evalkit/evaluation";
+ * const { result, summary } = mergedResult(shards, parent);
+ * console.log(result.metrics.accuracy_score, summary.sketch.count);
+ * ```
+ */
 export function mergedResult(
   shards: readonly MergeShard[],
   parent: Run,

@@ -35,14 +35,46 @@ import type { EvaluateOptions, ModelEvaluator } from "./model_evaluator.ts";
 import { idFieldOf } from "./_pipeline.ts";
 import { EvalSummary, type SummaryState } from "./summary.ts";
 
-/** Artifact path of a shard's state (in each child run). */
+/**
+ * Artifact path of a shard's state (in each child run).
+ *
+ * @example
+ * ```ts
+ * import { SHARD_STATE_PATH } from "@evalkit/evalkit/evaluation";
+ * if (SHARD_STATE_PATH !== "shard/shard_state.json") throw new Error("unexpected");
+ * ```
+ */
 export const SHARD_STATE_PATH = "shard/shard_state.json";
-/** Artifact path of the merged latency sketch (in the parent run). */
+/**
+ * Artifact path of the merged latency sketch (in the parent run).
+ *
+ * @example
+ * ```ts
+ * import { MERGED_SKETCH_PATH } from "@evalkit/evalkit/evaluation";
+ * if (!MERGED_SKETCH_PATH.endsWith(".json")) throw new Error("unexpected");
+ * ```
+ */
 export const MERGED_SKETCH_PATH = "latency_sketch.json";
-/** How rows are assigned to shards, as recorded in the runs. */
+/**
+ * How rows are assigned to shards, as recorded in the runs.
+ *
+ * @example
+ * ```ts
+ * import { SHARD_SELECTION } from "@evalkit/evalkit/evaluation";
+ * if (!SHARD_SELECTION.includes("mod n")) throw new Error("unexpected");
+ * ```
+ */
 export const SHARD_SELECTION = "sha256(id)[0:8] mod n";
 
-/** Run tags of sharded evaluations. */
+/**
+ * Run tags of sharded evaluations.
+ *
+ * @example
+ * ```ts
+ * import { SHARD_TAGS } from "@evalkit/evalkit/evaluation";
+ * if (SHARD_TAGS.parent !== "mlflow.parentRunId") throw new Error("unexpected");
+ * ```
+ */
 export const SHARD_TAGS = {
   /** MLflow's parent link: set on every child (shard) run. */
   parent: "mlflow.parentRunId",
@@ -58,7 +90,15 @@ export const SHARD_TAGS = {
   count: "evalkit.shard_count",
 } as const;
 
-/** The message when sharding is asked of the embedded local store. */
+/**
+ * The message when sharding is asked of the embedded local store.
+ *
+ * @example
+ * ```ts
+ * import { NEEDS_SERVER } from "@evalkit/evalkit/evaluation";
+ * if (!NEEDS_SERVER.includes("MLFLOW_TRACKING_URI")) throw new Error("unexpected");
+ * ```
+ */
 export const NEEDS_SERVER: string =
   "sharded evaluation needs an MLflow tracking server: set MLFLOW_TRACKING_URI (the parent run is " +
   "shared by independent processes, and a run of the local store .evalkit/store belongs to the one " +
@@ -192,12 +232,28 @@ export interface ShardState extends SummaryState {
   rowIndices: number[];
 }
 
-/** Quotes a value for an MLflow search filter. */
+/**
+ * Quotes a value for an MLflow search filter.
+ *
+ * @example
+ * ```ts
+ * import { filterValue } from "@evalkit/evalkit/evaluation";
+ * if (filterValue("it's") !== "'it\\'s'") throw new Error(filterValue("it's"));
+ * ```
+ */
 export function filterValue(v: string): string {
   return `'${v.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
 }
 
-/** Reads a run, or undefined when the server says it does not exist. */
+/**
+ * Reads a run, or undefined when the server says it does not exist.
+ *
+ * @example
+ * ```ts ignore
+ * import { getRunOrUndefined } from "@evalkit/evalkit/evaluation";
+ * const run = await getRunOrUndefined(MlflowClient.fromEnv(), "0123456789abcdef0123456789abcdef");
+ * ```
+ */
 export async function getRunOrUndefined(
   client: MlflowClient,
   runId: string,
@@ -214,7 +270,15 @@ export async function getRunOrUndefined(
   }
 }
 
-/** Parent runs (active) of a shard group in an experiment, oldest first. */
+/**
+ * Parent runs (active) of a shard group in an experiment, oldest first.
+ *
+ * @example
+ * ```ts ignore
+ * import { findGroupParents } from "@evalkit/evalkit/evaluation";
+ * const parents = await findGroupParents(client, experimentId, "nightly-42");
+ * ```
+ */
 export async function findGroupParents(
   client: MlflowClient,
   experimentId: string,
@@ -246,6 +310,12 @@ export interface ParentRef {
 /**
  * Resolves the parent run of a shard: by id, else the one parent run of the shard group in
  * the experiment. Throws a {@link ShardError} when there is none or several.
+ *
+ * @example
+ * ```ts ignore
+ * import { resolveParent } from "@evalkit/evalkit/evaluation";
+ * const parent = await resolveParent(client, { group: "nightly-42", experimentName: "/Shared/ai-agents/loan_approval" });
+ * ```
  */
 export async function resolveParent(client: MlflowClient, ref: ParentRef): Promise<Run> {
   if (ref.parentRunId) {
@@ -318,6 +388,13 @@ export interface ParentRun {
  * Creates the parent run of a sharded evaluation (RUNNING until the merge ends it), or, with
  * a `group` that already has one, returns it. Throws a {@link ShardError} when the group has
  * several parents or one for another shard count.
+ *
+ * @example
+ * ```ts ignore
+ * import { createParentRun } from "@evalkit/evalkit/evaluation";
+ * const parent = await createParentRun(client, { experimentName: "/Shared/ai-agents/loan_approval", shards: 4 });
+ * console.log(parent.runId);
+ * ```
  */
 export async function createParentRun(
   client: MlflowClient,
@@ -388,6 +465,12 @@ export interface ShardPlan {
  * Resolves a shard against the server: finds its parent run and checks that it is RUNNING, of
  * the same shard count, and in `experimentName` when one is given. Throws a
  * {@link ShardError}.
+ *
+ * @example
+ * ```ts ignore
+ * import { parseShard, planShard } from "@evalkit/evalkit/evaluation";
+ * const plan = await planShard(client, parseShard("2/4"), { parentRunId, defaultExperiment: "/Shared/ai-agents/loan_approval" });
+ * ```
  */
 export async function planShard(
   client: MlflowClient,
@@ -425,7 +508,15 @@ export async function planShard(
   return { spec, parent, experimentName, ...(group !== undefined ? { group } : {}) };
 }
 
-/** The tags of a shard's child run. */
+/**
+ * The tags of a shard's child run.
+ *
+ * @example
+ * ```ts ignore
+ * import { shardRunTags } from "@evalkit/evalkit/evaluation";
+ * const tags = shardRunTags(plan); // mlflow.parentRunId, evalkit.shard, …
+ * ```
+ */
 export function shardRunTags(plan: ShardPlan): Record<string, string> {
   return {
     [SHARD_TAGS.parent]: plan.parent.info.runId,
@@ -437,7 +528,15 @@ export function shardRunTags(plan: ShardPlan): Record<string, string> {
   };
 }
 
-/** The default name of a shard's child run: `<parent name>_shard_<i>_of_<n>`. */
+/**
+ * The default name of a shard's child run: `<parent name>_shard_<i>_of_<n>`.
+ *
+ * @example
+ * ```ts ignore
+ * import { shardRunName } from "@evalkit/evalkit/evaluation";
+ * const name = shardRunName(plan, "loan_approval"); // <parent>_shard_2_of_4
+ * ```
+ */
 export function shardRunName(plan: ShardPlan, agentName: string): string {
   return `${plan.parent.info.runName || agentName}_shard_${plan.spec.index}_of_${plan.spec.count}`;
 }
@@ -450,7 +549,15 @@ export interface ShardSlice {
   indices: number[];
 }
 
-/** The slice of `full` that shard `spec` evaluates. */
+/**
+ * The slice of `full` that shard `spec` evaluates.
+ *
+ * @example
+ * ```ts ignore
+ * import { shardSlice } from "@evalkit/evalkit/evaluation";
+ * const { dataset: slice, indices } = shardSlice(dataset, { index: 0, count: 4 });
+ * ```
+ */
 export function shardSlice(full: Dataset, spec: ShardSpec): ShardSlice {
   const indices = shardRowIndices(full, spec);
   return { dataset: { ...full, rows: indices.map((i) => full.rows[i]!) }, indices };
@@ -459,6 +566,12 @@ export function shardSlice(full: Dataset, spec: ShardSpec): ShardSlice {
 /**
  * The state of a finished shard evaluation (`result` undefined for an empty shard), built from
  * the result's rows as the evaluator summarises them.
+ *
+ * @example
+ * ```ts ignore
+ * import { shardState } from "@evalkit/evalkit/evaluation";
+ * const state = shardState(plan, dataset, indices, result, { targetField: "expected_outcome", agent });
+ * ```
  */
 export function shardState(
   plan: ShardPlan,
@@ -506,7 +619,16 @@ export function shardState(
   };
 }
 
-/** Logs a shard's params and state into its (open) child run. */
+/**
+ * Logs a shard's params and state into its (open) child run.
+ *
+ * @example
+ * ```ts ignore
+ * import { recordShard } from "@evalkit/evalkit/evaluation";
+ * await recordShard(run, plan, { ...slice, full: dataset }, result, { targetField: result.targetField, agent });
+ * await run.end(result.status);
+ * ```
+ */
 export async function recordShard(
   run: RunHandle,
   plan: ShardPlan,
@@ -522,6 +644,12 @@ export async function recordShard(
 /**
  * Records an empty shard (a slice with no rows) as a FINISHED child run with its empty state,
  * so the merge finds every shard. Returns the run id.
+ *
+ * @example
+ * ```ts ignore
+ * import { recordEmptyShard } from "@evalkit/evalkit/evaluation";
+ * const runId = await recordEmptyShard(tracker, plan, dataset, { runName, tags, targetField, agent });
+ * ```
  */
 export async function recordEmptyShard(
   tracker: AgentTracker,
@@ -576,6 +704,12 @@ export interface ShardOutcome {
  * records the shard's state and ends the child run with the result's status. An empty slice
  * is recorded as an empty shard. `options.tracker` must log to a server (a
  * {@link ShardError} `needs_server` otherwise); by default one is made from the environment.
+ *
+ * @example
+ * ```ts ignore
+ * import { evaluateShard, ModelEvaluator } from "@evalkit/evalkit/evaluation";
+ * const { runId, rows } = await evaluateShard(new ModelEvaluator("loan_approval", agent), dataset, plan);
+ * ```
  */
 export async function evaluateShard(
   evaluator: ModelEvaluator,

@@ -40,7 +40,8 @@ import {
   sendDriftAlert,
 } from "../lib/drift/mod.ts";
 import { MlflowClient } from "../lib/mlflow/client.ts";
-import { runPageUrl } from "../lib/tracking/run_source.ts";
+import { describeDelivery, publicTrackingUri } from "../lib/tracking/mod.ts";
+import type { EndResult } from "../lib/tracking/run_handle.ts";
 import { endRunsOnInterrupt, intFlag, numFlag, parseTags, runCli, UsageError } from "./_cli.ts";
 import { main as parentMain } from "./evaluate_parent.ts";
 import { main as mergeMain } from "./evaluate_merge.ts";
@@ -102,7 +103,8 @@ Example
     --baseline-run 3f2a9c… --max-regression f1_score=0.02
 
 Exit codes: 0 ok, 1 unexpected error, 2 bad usage or input, 3 quality gate failed
-(checked first), 4 drift detected, 130 interrupted (partial results recorded, run KILLED).`;
+(checked first), 4 drift detected, 5 recorded but not delivered to the tracking server
+(pending operations kept for 'deno task sync'), 130 interrupted (partial results recorded, run KILLED).`;
 
 const OPTIONS = {
   agent: { type: "string" },
@@ -290,7 +292,7 @@ function announce(tracker: AgentTracker, run: RunHandle, where: string): void {
   console.error(
     tracker.connected
       ? `Recording to ${
-        tracker.trackingUri ?? "MLflow"
+        tracker.trackingUri ? publicTrackingUri(tracker.trackingUri) : "MLflow"
       }: experiment ${tracker.experimentName}, run ${run.runId}${where}`
       : `Recording to the local store ${tracker.storeDir}: run ${run.runId} (push later with 'deno task sync --to <uri>')`,
   );
@@ -393,7 +395,9 @@ async function recordEmpty(job: Job & { plan: ShardPlan }): Promise<void> {
 }
 
 /** Starts the run (when recording), evaluates into it, adds shard state and drift, ends it. */
-async function runJob(job: Job): Promise<{ result: EvalResult; drift?: DriftReport }> {
+async function runJob(
+  job: Job,
+): Promise<{ result: EvalResult; drift?: DriftReport; ended?: EndResult }> {
   const { plan, slice, full, tracker, options } = job;
   const dataset = slice?.dataset ?? full;
   // Ctrl-C once: cancel (partial results recorded, run KILLED); twice: end the runs, exit 130
@@ -434,9 +438,9 @@ async function runJob(job: Job): Promise<{ result: EvalResult; drift?: DriftRepo
       ? runDriftCheck({ reference: job.reference, current: dataset })
       : undefined;
     if (run && drift) await logDriftReport(run, drift);
-    await run?.end(result.status);
+    const ended = await run?.end(result.status);
     if (run) result.runId = run.runId;
-    return { result, ...(drift ? { drift } : {}) };
+    return { result, ...(drift ? { drift } : {}), ...(ended ? { ended } : {}) };
   } catch (e) {
     progress.clear(true);
     if (run?.status === "RUNNING") await run.end("FAILED").catch(() => {});
@@ -451,7 +455,7 @@ async function report(
   result: EvalResult,
   drift: DriftReport | undefined,
   flags: Flags,
-  trackingUri: string | undefined,
+  ended: EndResult | undefined,
 ): Promise<number> {
   if (flags["summary-file"]) {
     await Deno.writeTextFile(flags["summary-file"], result.toMarkdown() + "\n", { append: true });
@@ -468,13 +472,12 @@ async function report(
     if (result.gate) console.log(formatGateResult(result.gate));
     if (drift) console.log(drift.toText());
   }
-  if (trackingUri && result.runId) {
-    // The run's page in the MLflow UI. Only a link: a server that is unreachable now was
-    // already reported by the tracker (pending operations), so a failed lookup prints nothing.
-    const url = await runPageUrl(result.runId, { trackingUri }).catch(() => undefined);
-    if (url) console.error(`MLflow run: ${url}`);
-  }
-  return await exitCode(result, drift, flags);
+  // Undelivered is not success: what is pending and how to send it (exit 5, after gates and
+  // drift), or the run's page in the MLflow UI.
+  const delivery = ended ? describeDelivery(ended) : undefined;
+  for (const line of delivery?.lines ?? []) console.error(line);
+  const code = await exitCode(result, drift, flags);
+  return code === 0 && delivery ? delivery.exitCode : code;
 }
 
 /** Runs `evaluate` with its arguments; returns the exit code. */
@@ -497,9 +500,8 @@ export async function main(args: string[]): Promise<number> {
       await recordEmpty({ ...job, plan: job.plan });
       return 0;
     }
-    const { result, drift } = await runJob(job);
-    const server = job.tracker?.connected ? job.tracker.trackingUri : undefined;
-    return await report(result, drift, flags, server);
+    const { result, drift, ended } = await runJob(job);
+    return await report(result, drift, flags, ended);
   } finally {
     job.tracker?.close();
   }

@@ -15,6 +15,8 @@ import type {
 
 /** What the tracker needs from an MLflow client. */
 export interface TrackingClient {
+  /** The run's page in the MLflow UI (`MlflowClient.runUrl`), when the client knows it. */
+  runUrl?(experimentId: string, runId: string): string;
   /** Experiments. */
   experiments: {
     getOrCreate(

@@ -7,12 +7,16 @@
  * @module
  */
 import type { MetricInput } from "../mlflow/types.ts";
+import { redact } from "../_internal/errors.ts";
+import type { DeliverySummary } from "./delivery_outcome.ts";
 import type { TrackingClient } from "./_client.ts";
 import {
   type AckMapping,
   AppendLog,
   decodeValue,
+  legacyTargetKey,
   type Op,
+  publicTrackingUri,
   readAcks,
   readJsonLines,
   type RunPaths,
@@ -35,12 +39,41 @@ const MAX_BYTES = 800_000;
 /** Tag that ties a server run to its local outbox run (makes create idempotent on replay). */
 export const LOCAL_RUN_TAG = "evalkit.local_run_id";
 
-/** Whether an error means "try again later" rather than "this request is wrong". */
-export function isTransient(err: unknown): boolean {
-  if (!(err instanceof Error) || err.name !== "MlflowApiError") return false; // validation, missing file
-  const status = (err as { status?: unknown }).status;
-  if (typeof status !== "number") return true;
-  return status === 0 || status === 408 || status === 429 || status >= 500;
+/**
+ * What a failed delivery attempt means for the operations it carried:
+ *
+ * - `transient`: the server is unreachable or overloaded (no answer, 408, 425, 429, 5xx):
+ *   keep them, back off, try again;
+ * - `blocked`: nothing can be delivered until someone fixes the setup — credentials or
+ *   permissions refused (401, 403, 407, a failed OAuth token request), the URI does not lead
+ *   to an MLflow API (404 without an MLflow error, 3xx, an answer that is not MLflow's JSON),
+ *   or the local store cannot record acknowledgements. Keep them, report it, try again later;
+ * - `rejected`: the server judged this one operation invalid (400, 404
+ *   `RESOURCE_DOES_NOT_EXIST`, 409, 413, 422), or its bytes are gone from the store: recorded
+ *   as a permanent error and skipped. Nothing else ever is.
+ */
+export type FailureKind = "transient" | "blocked" | "rejected";
+
+/** Sorts a delivery failure into {@link FailureKind}. */
+export function classifyFailure(err: unknown): FailureKind {
+  if (err instanceof Error && err.name === "MlflowApiError") {
+    const { status, errorCode } = err as unknown as { status?: unknown; errorCode?: unknown };
+    if (typeof status !== "number" || status === 0) return "transient";
+    if (status === 408 || status === 425 || status === 429 || status >= 500) return "transient";
+    if (status === 404) return errorCode === "RESOURCE_DOES_NOT_EXIST" ? "rejected" : "blocked";
+    if (status === 400 || status === 409 || status === 413 || status === 422) return "rejected";
+    return "blocked"; // 401, 403, 407, 3xx, 405, 200 INVALID_RESPONSE, other 4xx
+  }
+  // Client-side validation of the operation, or its artifact bytes missing from the store.
+  if (err instanceof TypeError || err instanceof RangeError) return "rejected";
+  if (err instanceof Deno.errors.NotFound) return "rejected";
+  // A refused OAuth token request, a full or read-only store, anything unexpected: keep it.
+  return "blocked";
+}
+
+/** The message of a delivery failure, with credentials redacted (it is written to disk). */
+export function failureMessage(err: unknown): string {
+  return redact(err instanceof Error ? err.message : String(err));
 }
 
 /** Options for {@link Delivery.open}. */
@@ -66,8 +99,10 @@ export class Delivery {
   readonly models: Map<string, { id: string; artifactUri: string }>;
   /** Permanent rejections (seq and message). */
   readonly errors: { seq: number; error: string }[];
-  /** Last transient failure, cleared on success. */
+  /** Last failure (transient or blocked), cleared on success. */
   lastError?: unknown;
+  /** The kind of {@link Delivery.lastError}, cleared on success. */
+  lastFailure?: Exclude<FailureKind, "rejected">;
   #client: TrackingClient;
   #uri: string;
   #paths: RunPaths;
@@ -103,13 +138,56 @@ export class Delivery {
   }
 
   /** Opens delivery of a run to a server, reading what was already acknowledged. */
+  /**
+   * Opens delivery of a run to a server, reading what was already acknowledged. Throws
+   * `OutboxBusyError` when another live process is delivering the run to that server.
+   */
   static async open(options: DeliveryOptions): Promise<Delivery> {
     const key = await targetKey(options.uri);
     await Deno.mkdir(options.paths.acksDir, { recursive: true });
     const ackPath = options.paths.ack(key);
-    const state = await readAcks(ackPath);
-    const ops = options.ops ?? await readJsonLines<Op>(options.paths.ops);
-    return new Delivery(options, ops, AppendLog.open(ackPath), state);
+    const legacy = await legacyTargetKey(options.uri);
+    if (legacy !== undefined) {
+      // Acknowledgements written under a key that included the URI's credentials.
+      await Deno.rename(options.paths.ack(legacy), ackPath).catch((err) => {
+        if (!(err instanceof Deno.errors.NotFound)) throw err;
+      });
+    }
+    const log = AppendLog.open(ackPath);
+    try {
+      const state = await readAcks(ackPath);
+      const ops = options.ops ?? await readJsonLines<Op>(options.paths.ops);
+      return new Delivery(options, ops, log, state);
+    } catch (err) {
+      log.close();
+      throw err;
+    }
+  }
+
+  /** The target's tracking URI without credentials. */
+  get uri(): string {
+    return publicTrackingUri(this.#uri);
+  }
+
+  /** The run's page in the MLflow UI, once the run exists there (when the client knows it). */
+  get runUrl(): string | undefined {
+    const m = this.mapping;
+    if (!m || !this.#client.runUrl) return undefined;
+    try {
+      return this.#client.runUrl(m.experimentId, m.runId);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The server's experiment id, once the run exists there. */
+  get experimentId(): string | undefined {
+    return this.mapping?.experimentId;
+  }
+
+  /** The message of the last failure (redacted), cleared on success. */
+  get lastErrorMessage(): string | undefined {
+    return this.lastError === undefined ? undefined : failureMessage(this.lastError);
   }
 
   /** Number of operations known (acknowledged or not). */
@@ -133,6 +211,7 @@ export class Delivery {
 
   /** Records an externally completed create (the tracker created the run itself). */
   recordCreated(mapping: AckMapping): void {
+    mapping = { ...mapping, uri: publicTrackingUri(mapping.uri) };
     this.mapping = mapping;
     this.#ackLog.append(JSON.stringify(mapping));
     this.#ack(1);
@@ -159,6 +238,7 @@ export class Delivery {
     if (this.#acked >= upto) return Promise.resolve(true);
     if (this.#closed) return Promise.resolve(false);
     this.start();
+    if (this.lastFailure === "blocked") this.#wake(); // try again now rather than after the backoff
     return new Promise<boolean>((resolve) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const waiter = {
@@ -182,8 +262,7 @@ export class Delivery {
   /** Stops sending (pending operations stay in the outbox for a later sync). */
   async close(): Promise<void> {
     this.#closed = true;
-    if (this.#sleepTimer !== undefined) clearTimeout(this.#sleepTimer);
-    this.#sleepResolve?.();
+    this.#wake();
     await this.#pump;
     for (const w of this.#waiters.splice(0)) w.resolve(this.#acked >= w.upto);
     this.#ackLog.close();
@@ -213,26 +292,43 @@ export class Delivery {
           await this.#sendFrom(start);
           this.#failures = 0;
           this.lastError = undefined;
-        } catch (err) {
+          this.lastFailure = undefined;
+          continue;
+        } catch (caught) {
           if (this.#closed) break;
-          if (isTransient(err)) {
-            this.lastError = err;
-            this.#failures++;
-            if (this.#waiters.some((w) => w.untilFailure)) {
-              for (const w of this.#waiters.filter((w) => w.untilFailure)) w.resolve(false);
-              this.#waiters = this.#waiters.filter((w) => !w.untilFailure);
-            }
-            const delay = Math.min(this.#maxBackoff, this.#baseBackoff * 2 ** (this.#failures - 1));
-            await this.#sleep(delay);
-          } else if (this.#batchSpan(start) <= 1) {
-            // One operation the server rejects for good: record it and move on.
-            const error = err instanceof Error ? err.message : String(err);
-            this.errors.push({ seq: start, error });
-            this.#ack(start + 1, { error });
-          } else {
+          let err = caught;
+          let kind = classifyFailure(err);
+          // A run the server will not create stays pending: everything after it depends on it.
+          if (kind === "rejected" && this.#op(start).op === "create") kind = "blocked";
+          if (kind === "rejected" && this.#batchSpan(start) > 1) {
             // Re-send the batch one operation at a time to find the rejected one.
             this.#isolateUntil = start + this.#batchSpan(start);
+            continue;
           }
+          if (kind === "rejected") {
+            // One operation the server rejects for good: record it and move on.
+            const error = failureMessage(err);
+            try {
+              this.#ack(start + 1, { error });
+              this.errors.push({ seq: start, error });
+              continue;
+            } catch (ackErr) {
+              err = ackErr; // the store cannot record it: retry later
+              kind = "blocked";
+            }
+          }
+          this.lastError = err;
+          this.lastFailure = kind;
+          this.#failures++;
+          const give = this.#waiters.filter((w) => kind === "blocked" || w.untilFailure);
+          if (give.length > 0) {
+            for (const w of give) w.resolve(false);
+            this.#waiters = this.#waiters.filter((w) => !give.includes(w));
+          }
+          const delay = kind === "blocked"
+            ? this.#maxBackoff
+            : Math.min(this.#maxBackoff, this.#baseBackoff * 2 ** (this.#failures - 1));
+          await this.#sleep(delay);
         }
       }
     } finally {
@@ -248,9 +344,19 @@ export class Delivery {
       this.#sleepResolve = resolve;
       this.#sleepTimer = setTimeout(() => {
         this.#sleepTimer = undefined;
+        this.#sleepResolve = undefined;
         resolve();
       }, ms);
     });
+  }
+
+  /** Ends a backoff sleep early. */
+  #wake(): void {
+    if (this.#sleepTimer !== undefined) clearTimeout(this.#sleepTimer);
+    this.#sleepTimer = undefined;
+    const resolve = this.#sleepResolve;
+    this.#sleepResolve = undefined;
+    resolve?.();
   }
 
   /** How many operations the batch starting at `start` would cover. */
@@ -393,7 +499,7 @@ export class Delivery {
       })
     ) {
       return {
-        uri: this.#uri,
+        uri: publicTrackingUri(this.#uri),
         runId: run.info.runId,
         experimentId,
         artifactUri: run.info.artifactUri,
@@ -406,10 +512,42 @@ export class Delivery {
       tags: { ...op.tags, [LOCAL_RUN_TAG]: op.id },
     });
     return {
-      uri: this.#uri,
+      uri: publicTrackingUri(this.#uri),
       runId: run.info.runId,
       experimentId,
       artifactUri: run.info.artifactUri,
     };
   }
+}
+
+/**
+ * The delivery facts of a run for `RunHandle.end()`'s result (local-only runs: nothing
+ * pending, no tracking URI).
+ */
+export function summarizeDelivery(
+  delivery: Delivery | undefined,
+  run: { localRunId: string; runName: string; storeDir?: string },
+): DeliverySummary {
+  const out: DeliverySummary = {
+    localRunId: run.localRunId,
+    runName: run.runName,
+    delivered: delivery === undefined || delivery.pending === 0,
+    pending: delivery?.pending ?? 0,
+    rejected: delivery ? [...delivery.errors] : [],
+  };
+  if (run.storeDir !== undefined) out.storeDir = run.storeDir;
+  if (delivery === undefined) return out;
+  out.trackingUri = delivery.uri;
+  if (delivery.mapping) {
+    out.serverRunId = delivery.mapping.runId;
+    out.experimentId = delivery.mapping.experimentId;
+    const url = delivery.runUrl;
+    if (url !== undefined) out.runUrl = url;
+  }
+  if (delivery.pending > 0) {
+    const msg = delivery.lastErrorMessage;
+    if (msg !== undefined) out.lastError = msg;
+    if (delivery.lastFailure) out.failure = delivery.lastFailure;
+  }
+  return out;
 }

@@ -8,7 +8,14 @@
 import { readEnv } from "../_internal/env.ts";
 import type { RegistryClient, TrackingClient } from "./_client.ts";
 import { Delivery } from "./_delivery.ts";
-import { AppendLog, type CreateOp, defaultStoreDir, newLocalId, RunPaths } from "./_outbox.ts";
+import {
+  AppendLog,
+  type CreateOp,
+  defaultStoreDir,
+  newLocalId,
+  publicTrackingUri,
+  RunPaths,
+} from "./_outbox.ts";
 import { assertKey } from "./_validate.ts";
 import { DEFAULT_PERSONAL_DATA_RULES, type PersonalDataRules } from "./personal_data.ts";
 import { RunHandle } from "./run_handle.ts";
@@ -214,7 +221,7 @@ export class AgentTracker {
       runName,
       tags,
       agent: this.agentName,
-      uri: this.trackingUri,
+      uri: this.trackingUri === undefined ? undefined : publicTrackingUri(this.trackingUri),
     };
     log.append(JSON.stringify(create));
     let delivery: Delivery | undefined;

@@ -10,10 +10,12 @@ import {
   decodeValue,
   defaultStoreDir,
   listRunIds,
+  localEndTime,
   type Op,
   ownerAlive,
+  publicTrackingUri,
   readAcks,
-  readJsonLines,
+  readJsonLinesReport,
   RunPaths,
   targetKey,
 } from "./_outbox.ts";
@@ -42,9 +44,9 @@ export interface LocalRunSummary {
   status: RunStatus | "INTERRUPTED";
   /** Start time (ms). */
   startTime: number;
-  /** End time (ms). */
+  /** End time (ms); for an `INTERRUPTED` run, the last write to its outbox. */
   endTime?: number;
-  /** Tracking URI it was written for (undefined = local only). */
+  /** Tracking URI it was written for, without credentials (undefined = local only). */
   trackingUri?: string;
   /** Number of outbox operations. */
   ops: number;
@@ -52,8 +54,10 @@ export interface LocalRunSummary {
   latestMetrics: Record<string, number>;
   /** Params. */
   params: Record<string, string>;
-  /** Servers it was delivered to: uri → server run id and operations pending. */
+  /** Servers it was delivered to: uri (without credentials) → server run id and operations pending. */
   synced: { uri: string; runId: string; pending: number }[];
+  /** 1-based lines of its outbox that were torn (a full disk, a crash) and skipped. */
+  tornLines?: number[];
 }
 
 /** A run of the local store in full. */
@@ -72,7 +76,7 @@ export interface LocalRun extends LocalRunSummary {
 
 async function load(storeDir: string, id: string, full: boolean): Promise<LocalRun | undefined> {
   const paths = new RunPaths(storeDir, id);
-  const ops = await readJsonLines<Op>(paths.ops);
+  const { records: ops, torn } = await readJsonLinesReport<Op>(paths.ops);
   const create = ops[0] as CreateOp | undefined;
   if (!create || create.op !== "create") return undefined;
   const params: Record<string, string> = {};
@@ -114,7 +118,10 @@ async function load(storeDir: string, id: string, full: boolean): Promise<LocalR
         break;
     }
   }
-  if (status === "RUNNING" && !(await ownerAlive(paths))) status = "INTERRUPTED";
+  if (status === "RUNNING" && !(await ownerAlive(paths))) {
+    status = "INTERRUPTED";
+    endTime = await localEndTime(paths, ops);
+  }
   const synced: LocalRunSummary["synced"] = [];
   try {
     for await (const e of Deno.readDir(paths.acksDir)) {
@@ -122,7 +129,7 @@ async function load(storeDir: string, id: string, full: boolean): Promise<LocalR
       const acks = await readAcks(`${paths.acksDir}/${e.name}`);
       if (acks.mapping) {
         synced.push({
-          uri: acks.mapping.uri,
+          uri: publicTrackingUri(acks.mapping.uri),
           runId: acks.mapping.runId,
           pending: ops.length - acks.acked,
         });
@@ -151,11 +158,12 @@ async function load(storeDir: string, id: string, full: boolean): Promise<LocalR
     status,
     startTime: create.t,
     endTime,
-    trackingUri: create.uri,
+    trackingUri: create.uri === undefined ? undefined : publicTrackingUri(create.uri),
     ops: ops.length,
     latestMetrics: Object.fromEntries(Object.entries(latest).map(([k, v]) => [k, v.v])),
     params,
     synced,
+    ...(torn.length ? { tornLines: torn } : {}),
     tags,
     metrics,
     inputs,

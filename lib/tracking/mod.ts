@@ -53,10 +53,12 @@ export type {
   SourceRun,
 } from "./run_source.ts";
 export { syncStore } from "./sync_store.ts";
+export { describeDelivery, EXIT_UNDELIVERED } from "./delivery_outcome.ts";
+export type { DeliveryOutcome, DeliverySummary, EndedRun } from "./delivery_outcome.ts";
 export type { SyncReport, SyncRunResult, SyncStoreOptions } from "./sync_store.ts";
 export { DEFAULT_PERSONAL_DATA_RULES, protectRecord } from "./personal_data.ts";
 export type { PersonalDataRules } from "./personal_data.ts";
-export { defaultStoreDir } from "./_outbox.ts";
+export { defaultStoreDir, publicTrackingUri } from "./_outbox.ts";
 export type { RegistryClient, TrackingClient } from "./_client.ts";
 export type {
   DatasetEntity,

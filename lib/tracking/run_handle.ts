@@ -5,7 +5,8 @@
  * @module
  */
 import type { DatasetInput, RunStatus } from "../mlflow/types.ts";
-import type { Delivery } from "./_delivery.ts";
+import { type Delivery, summarizeDelivery } from "./_delivery.ts";
+import type { DeliverySummary } from "./delivery_outcome.ts";
 import {
   type AppendLog,
   encodeValue,
@@ -117,14 +118,14 @@ export interface LoggedModelRef {
   registeredVersion?: { name: string; version: string };
 }
 
-/** What {@link RunHandle.end} reports. */
-export interface EndResult {
+/**
+ * What {@link RunHandle.end} reports: the status and what became of delivery (pending and
+ * rejected operations, the server's ids, why delivery stopped). `describeDelivery` turns it
+ * into terminal lines and an exit code.
+ */
+export interface EndResult extends DeliverySummary {
   /** Final status. */
   status: RunStatus;
-  /** Whether every operation reached the server (always true in local-only mode). */
-  delivered: boolean;
-  /** Operations left in the outbox for `deno task sync`. */
-  pending: number;
 }
 
 /** @internal Everything a run handle is built from (made by AgentTracker). */
@@ -632,7 +633,15 @@ export class RunHandle implements AsyncDisposable {
       delivered = await this.#delivery.flush(this.#init.deliveryTimeoutMs);
       await this.#delivery.close();
     }
-    return { status, delivered, pending: this.#delivery?.pending ?? 0 };
+    return {
+      status,
+      ...summarizeDelivery(this.#delivery, {
+        localRunId: this.localRunId,
+        runName: this.runName,
+        storeDir: this.#init.paths.storeDir,
+      }),
+      delivered,
+    };
   }
 
   /**

@@ -7,13 +7,17 @@
 import type { TrackingClient } from "./_client.ts";
 import { Delivery } from "./_delivery.ts";
 import {
+  AppendLog,
   type CreateOp,
   defaultStoreDir,
+  type EndOp,
   listRunIds,
+  localEndTime,
   type Op,
-  ownerAlive,
-  readJsonLines,
+  OutboxBusyError,
+  readJsonLinesReport,
   RunPaths,
+  sameTarget,
 } from "./_outbox.ts";
 
 /** Options of {@link syncStore}. */
@@ -50,8 +54,18 @@ export interface SyncRunResult {
   errors: { seq: number; error: string }[];
   /** Why the run was skipped, if it was. */
   skipped?: string;
-  /** Last transient error, when pending > 0. */
+  /** Why delivery stopped (redacted), when pending > 0. */
   lastError?: string;
+  /**
+   * `blocked` when nothing can be delivered until the setup is fixed (credentials refused,
+   * not an MLflow API at this URI, the store cannot record acknowledgements); `transient`
+   * when the server was unreachable or overloaded. Set when pending > 0.
+   */
+  failure?: "transient" | "blocked";
+  /** Set when this sync ended a run whose process had died before ending it (KILLED). */
+  endedKilled?: { endTime: number };
+  /** 1-based lines of the run's outbox that were torn (skipped, later lines kept). */
+  tornLines?: number[];
 }
 
 /** The result of {@link syncStore}. */
@@ -80,58 +94,81 @@ export async function syncStore(options: SyncStoreOptions): Promise<SyncReport> 
   const storeDir = options.storeDir ?? defaultStoreDir();
   const ids = options.runIds ?? await listRunIds(storeDir);
   const runs: SyncRunResult[] = [];
+  const done = (r: SyncRunResult) => {
+    runs.push(r);
+    options.onRun?.(r);
+  };
   for (const id of ids) {
     const paths = new RunPaths(storeDir, id);
-    const ops = await readJsonLines<Op>(paths.ops);
+    let { records: ops, torn } = await readJsonLinesReport<Op>(paths.ops);
     const create = ops[0] as CreateOp | undefined;
+    const base = {
+      localRunId: id,
+      runName: create?.op === "create" ? create.runName : "?",
+      sent: 0,
+      pending: 0,
+      errors: [],
+      ...(torn.length ? { tornLines: torn } : {}),
+    };
     if (!create || create.op !== "create") {
-      const r = {
-        localRunId: id,
-        runName: "?",
-        sent: 0,
-        pending: 0,
-        errors: [],
-        skipped: "no run in outbox",
-      };
-      runs.push(r);
-      options.onRun?.(r);
+      done({ ...base, skipped: "no run in outbox" });
       continue;
     }
-    if (options.writtenFor !== undefined && create.uri !== options.writtenFor) continue;
-    const ended = ops.some((o) => o.op === "end");
-    if (!ended && create.uri === options.uri && await ownerAlive(paths)) {
-      const r = {
-        localRunId: id,
-        runName: create.runName,
-        sent: 0,
-        pending: 0,
-        errors: [],
-        skipped: "being delivered by its live process",
-      };
-      runs.push(r);
-      options.onRun?.(r);
+    if (options.writtenFor !== undefined && !sameTarget(create.uri, options.writtenFor)) continue;
+    let endedKilled: SyncRunResult["endedKilled"];
+    if (!ops.some((o) => o.op === "end")) {
+      // Not ended: either its process still writes it, or that process died (SIGKILL, OOM,
+      // power loss). Taking the run's writer lock tells which: the kernel frees it on death.
+      let log: AppendLog | undefined;
+      try {
+        log = AppendLog.open(paths.ops, ops.length);
+      } catch (err) {
+        if (!(err instanceof OutboxBusyError)) throw err;
+      }
+      if (log === undefined) {
+        if (sameTarget(create.uri, options.uri)) {
+          done({ ...base, skipped: "being delivered by its live process" });
+          continue;
+        }
+        // Written for another server (or none): send what is there; the rest next time.
+      } else {
+        try {
+          const endTime = await localEndTime(paths, ops);
+          const end: EndOp = { op: "end", t: endTime, status: "KILLED" };
+          log.append(JSON.stringify(end));
+          endedKilled = { endTime };
+        } finally {
+          log.close();
+        }
+        ({ records: ops, torn } = await readJsonLinesReport<Op>(paths.ops));
+      }
+    }
+    let delivery: Delivery;
+    try {
+      delivery = await Delivery.open({ client: options.client, uri: options.uri, paths, ops });
+    } catch (err) {
+      if (!(err instanceof OutboxBusyError)) throw err;
+      done({ ...base, skipped: "being delivered to this server by another live process" });
       continue;
     }
-    const delivery = await Delivery.open({ client: options.client, uri: options.uri, paths, ops });
     const before = delivery.acked;
     const errorsBefore = delivery.errors.length;
     delivery.start();
     await delivery.flush(options.timeoutMs ?? 120_000);
     await delivery.close();
-    const last = delivery.lastError;
     const r: SyncRunResult = {
-      localRunId: id,
-      runName: create.runName,
+      ...base,
       runId: delivery.mapping?.runId,
       sent: delivery.acked - before,
       pending: delivery.pending,
       errors: delivery.errors.slice(errorsBefore),
     };
-    if (delivery.pending > 0 && last !== undefined) {
-      r.lastError = last instanceof Error ? last.message : String(last);
+    if (delivery.pending > 0 && delivery.lastError !== undefined) {
+      r.lastError = delivery.lastErrorMessage;
+      if (delivery.lastFailure) r.failure = delivery.lastFailure;
     }
-    runs.push(r);
-    options.onRun?.(r);
+    if (endedKilled) r.endedKilled = endedKilled;
+    done(r);
   }
   return { runs, ok: runs.every((r) => r.pending === 0 && r.errors.length === 0) };
 }

@@ -97,7 +97,8 @@ Deno.test("a process SIGKILLed while logging 20,000 steps loses no returned call
   // Acknowledgements lost after delivery (crash between send and ack) mean a re-send: MLflow
   // drops exact duplicates (key, timestamp, step, value), so the history does not change.
   const acksDir = `${storeDir}/runs/${localRunId}/acks`;
-  const [ackFile] = [...Deno.readDirSync(acksDir)].map((e) => `${acksDir}/${e.name}`);
+  const [ackFile] = [...Deno.readDirSync(acksDir)].filter((e) => e.name.endsWith(".jsonl"))
+    .map((e) => `${acksDir}/${e.name}`);
   const ackLines = Deno.readTextFileSync(ackFile!).trimEnd().split("\n");
   Deno.writeTextFileSync(ackFile!, ackLines.slice(0, -5).join("\n") + "\n");
   const resent = await syncStore({ client: asTracking(client), uri, storeDir });

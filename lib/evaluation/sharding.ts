@@ -724,6 +724,13 @@ export async function evaluateShard(
   });
   try {
     if (!tracker.trackingUri) throw new ShardError("needs_server", NEEDS_SERVER);
+    if (tracker.experimentName !== plan.experimentName) {
+      throw new ShardError(
+        "shard_mismatch",
+        `The tracker logs to experiment ${tracker.experimentName} but shards log to their ` +
+          `parent's experiment ${plan.experimentName}`,
+      );
+    }
     const slice = { ...shardSlice(full, plan.spec), full };
     const tags = { ...options.tags, ...shardRunTags(plan) };
     const runName = options.runName ?? shardRunName(plan, evaluator.agentName);

@@ -468,3 +468,50 @@ Deno.test("a shard with --drift-detection records both its shard state and its d
     client.close();
   }
 });
+
+Deno.test("sharding from code (a notebook cell): createParentRun → planShard → evaluateShard per shard → mergeShards gives a single run's metrics", async () => {
+  const { createParentRun, evaluateShard, mergeShards, ModelEvaluator, parseShard, planShard } =
+    await import("../../lib/evaluation/mod.ts");
+  const { LoanApprovalAgent } = await import("../../lib/agents/mod.ts");
+  const { AgentTracker } = await import("../../lib/tracking/agent_tracker.ts");
+  const experimentName = uniqueName("/tmp/evalkit-sharding-lib");
+  const client = new MlflowClient({ trackingUri: testMlflowUri() });
+  const storeDir = await Deno.makeTempDir();
+  const tracker = new AgentTracker("loan_approval", {
+    trackingUri: testMlflowUri(),
+    storeDir,
+    experimentName,
+  });
+  try {
+    const dataset = await new DatasetManager({ basePath: `${ROOT}datasets` }).load(
+      "loan_approval_test_set",
+    );
+    const evaluator = new ModelEvaluator("loan_approval", new LoanApprovalAgent());
+    const single = await evaluator.evaluateDataset(dataset, { tracker });
+    const parent = await createParentRun(client, { experimentName, shards: 3 });
+    for (const s of ["2/3", "0/3", "1/3"]) {
+      const plan = await planShard(client, parseShard(s), {
+        parentRunId: parent.runId,
+        defaultExperiment: experimentName,
+      });
+      const out = await evaluateShard(evaluator, dataset, plan, { tracker });
+      assert.ok(out.rows > 0 && out.result?.status === "FINISHED");
+    }
+    const report = await mergeShards(client, parent.runId, {
+      thresholds: { accuracy_score: { threshold: 0.9, greaterIsBetter: true } },
+    });
+    assert.equal(report.rows, 1200);
+    assert.equal(report.passed, true);
+    for (const k of Object.keys(single.metrics).filter((k) => !MEASURED.test(k))) {
+      assert.equal(report.metrics[k], single.metrics[k], k);
+    }
+    assert.equal((await client.runs.get(parent.runId)).info.status, "FINISHED");
+    // a second merge of a finished parent recomputes the same values
+    const again = await mergeShards(client, parent.runId);
+    assert.equal(again.metrics.f1_score, report.metrics.f1_score);
+  } finally {
+    tracker.close();
+    client.close();
+    await Deno.remove(storeDir, { recursive: true });
+  }
+});

@@ -6,10 +6,14 @@
  * @module
  */
 
+import type { IssueCode } from "./issue_codes.ts";
+
+export type { IssueCode } from "./issue_codes.ts";
+
 /** One validation problem, as data: what went wrong, where, and a message for humans. */
 export interface Issue {
-  /** A stable machine-readable code such as `wrong_type` or `missing_field`. */
-  code: string;
+  /** A stable machine-readable code from the closed union {@link IssueCode} (`ISSUE_CODES`). */
+  code: IssueCode;
   /** Where the problem is: row index and field name, or a JSON path. */
   path: (string | number)[];
   /** A human readable message. */
@@ -44,7 +48,7 @@ export function formatIssue(issue: Issue): string {
  * @example
  * ```ts
  * import { DatasetError } from "@evalkit/evalkit";
- * const err = new DatasetError("bad", [{ code: "empty", path: [], message: "no rows" }]);
+ * const err = new DatasetError("bad", [{ code: "empty_dataset", path: [], message: "no rows" }]);
  * if (err.issues.length !== 1) throw new Error("unexpected");
  * ```
  */

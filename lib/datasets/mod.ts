@@ -126,3 +126,4 @@ export {
   type StringifyCsvOptions,
 } from "../_internal/csv.ts";
 export { DatasetError, formatIssue, type Issue } from "../_internal/errors.ts";
+export { ISSUE_CODES, type IssueCode } from "../_internal/issue_codes.ts";

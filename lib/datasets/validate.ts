@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { DatasetError, type Issue } from "../_internal/errors.ts";
+import { DatasetError, type Issue, type IssueCode } from "../_internal/errors.ts";
 import { rowZodSchema } from "./schema.ts";
 import { MAX_NESTING_DEPTH } from "./_json_scan.ts";
 import type { DatasetSchema, Row } from "./types.ts";
@@ -106,7 +106,7 @@ export function validateRows(
       const field = String(zi.path[0] ?? "");
       const col = types.get(field);
       const value = row[field];
-      let code: string, message: string;
+      let code: IssueCode, message: string;
       if (value === undefined || value === null) {
         code = field === target ? "missing_target" : "missing_field";
         message = `Missing required field ${field}`;

@@ -200,7 +200,7 @@ function checkValue(
   else if (typeof value === "number" || typeof value === "boolean") text = String(value);
   else {
     issues.push({
-      code: "invalid_value",
+      code: "wrong_type",
       path,
       message: `Expected the ${kind} value to be a string but found ${typeof value}`,
     });
@@ -252,7 +252,7 @@ export function validateLogBatch(
     keyOk(m.key, "metric", ["metrics", i, "key"]);
     if (typeof m.value !== "number") {
       issues.push({
-        code: "invalid_value",
+        code: "wrong_type",
         path: ["metrics", i, "value"],
         message: `Expected the metric value to be a number but found ${typeof m.value}`,
       });
@@ -359,7 +359,7 @@ export function assertValidLogBatch(
 export function validateExperimentTag(key: unknown, value: unknown): Issue[] {
   const issues = validateKey(key, "experiment tag", ["key"]);
   if (typeof value !== "string") {
-    issues.push({ code: "invalid_value", path: ["value"], message: "Expected a string value" });
+    issues.push({ code: "wrong_type", path: ["value"], message: "Expected a string value" });
   } else if (value.length > MLFLOW_LIMITS.maxExperimentTagValueLength) {
     issues.push({
       code: "value_too_long",

@@ -74,7 +74,7 @@ Deno.test("validateLogBatch() checks metric values, timestamps and steps and fil
     ],
   });
   assert.deepEqual(issues.map((i) => i.code), [
-    "invalid_value",
+    "wrong_type",
     "invalid_timestamp",
     "invalid_step",
   ]);

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Issue } from "../../_internal/errors.ts";
+import type { Issue, IssueCode } from "../../_internal/errors.ts";
 
 /** The result of {@link validateWorkspaceExperimentName}. */
 export interface WorkspacePathValidation {
@@ -31,7 +31,7 @@ const FORBIDDEN = /[\x00-\x1f\x7f\\]/;
  */
 export function validateWorkspaceExperimentName(name: string): WorkspacePathValidation {
   const issues: Issue[] = [];
-  const add = (code: string, message: string) =>
+  const add = (code: IssueCode, message: string) =>
     issues.push({ code, path: ["experimentName"], message });
   if (typeof name !== "string" || name.trim() === "") {
     add(

@@ -376,3 +376,47 @@ Deno.test("evaluation jobs past the limit queue, past the queue get 429 with Ret
   await again.body?.cancel();
   await app.idle();
 });
+
+Deno.test("finished jobs are kept for polling up to 1,000; the oldest finished ones are forgotten first, a running one never", async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => release = r);
+  let calls = 0;
+  const app = await makeApp({
+    maxConcurrentJobs: 2,
+    maxQueuedJobs: 0,
+    evaluateDataset: async () => {
+      if (calls++ === 0) await gate; // the first job stays running throughout
+      return { runId: `r${calls}`, metrics: {} };
+    },
+  });
+  const auth = { Authorization: `Bearer ${TOKENS[0]}` };
+  const ask = async (wait: boolean) => {
+    const res = await app.fetch(
+      post("/api/v1/loan/evaluate_dataset", { dataset_name: "loan_approval_test_set", wait }, auth),
+    );
+    return { status: res.status, job: await res.json() };
+  };
+  const running = await ask(false);
+  assert.equal(running.status, 202);
+  const ids: string[] = [running.job.id];
+  for (let i = 0; i < 1001; i++) {
+    const r = await ask(true);
+    assert.equal(r.status, 200, JSON.stringify(r.job));
+    ids.push(r.job.id);
+  }
+  assert.equal(app.jobs.size, 1000);
+  const status = async (id: string) => {
+    const res = await app.fetch(
+      new Request(`${BASE}/api/v1/loan/evaluations/${id}`, { headers: auth }),
+    );
+    await res.body?.cancel();
+    return res.status;
+  };
+  assert.equal(await status(ids[0]!), 200, "the running job is kept");
+  assert.equal(await status(ids[1]!), 404, "the oldest finished job is forgotten");
+  assert.equal(await status(ids[2]!), 404);
+  assert.equal(await status(ids[3]!), 200);
+  assert.equal(await status(ids.at(-1)!), 200);
+  release();
+  await app.idle();
+});

@@ -40,7 +40,8 @@ Options (environment variable in brackets):
   --max-body-bytes <n>       largest accepted body                             (1048576)
   --body-timeout-ms <ms>     time to receive a whole body; slower ones get 408
                              [EVALKIT_API_BODY_TIMEOUT_MS]                      (10000)
-  --max-jobs <n>             evaluation jobs running at once [EVALKIT_API_MAX_JOBS]  (2)
+  --max-jobs <n>             evaluation jobs running at once (each in a worker)
+                             [EVALKIT_API_MAX_JOBS]                             (2)
   --max-queued-jobs <n>      jobs waiting for a slot; past it 429 + Retry-After
                              [EVALKIT_API_MAX_QUEUED_JOBS]                      (8)
   --no-metrics               do not collect runtime metrics (for overhead measurements)
@@ -117,6 +118,9 @@ async function main(): Promise<number> {
     "--body-timeout-ms",
     10_000,
   );
+  if (bodyTimeoutMs < 1) {
+    throw new UsageError("Expected --body-timeout-ms to be at least 1 but found 0");
+  }
   const maxConcurrentJobs = positiveInt(
     values["max-jobs"] ?? readEnv("EVALKIT_API_MAX_JOBS"),
     "--max-jobs",

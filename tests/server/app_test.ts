@@ -420,3 +420,31 @@ Deno.test("finished jobs are kept for polling up to 1,000; the oldest finished o
   release();
   await app.idle();
 });
+
+Deno.test("Retry-After estimates one mean job duration per round of queued jobs (5 s per round before any job finished)", async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => release = r);
+  const app = await makeApp({
+    maxConcurrentJobs: 1,
+    maxQueuedJobs: 2,
+    evaluateDataset: async () => {
+      await gate;
+      return { runId: "r", metrics: {} };
+    },
+  });
+  const auth = { Authorization: `Bearer ${TOKENS[0]}` };
+  const body = { dataset_name: "loan_approval_test_set", wait: false };
+  const statuses: number[] = [];
+  let retryAfter: string | null = null;
+  for (let i = 0; i < 4; i++) {
+    const res = await app.fetch(post("/api/v1/loan/evaluate_dataset", body, auth));
+    statuses.push(res.status);
+    if (res.status === 429) retryAfter = res.headers.get("Retry-After");
+    await res.body?.cancel();
+  }
+  assert.deepEqual(statuses, [202, 202, 202, 429]);
+  // 1 running + 2 queued with one slot: the new job would start after 3 rounds of 5 s
+  assert.equal(retryAfter, "15");
+  release();
+  await app.idle();
+});

@@ -13,7 +13,8 @@ import { stringify } from "csv-stringify/sync";
  *
  * @example
  * ```ts
- * import { CsvSyntaxError, parseCsvStream } from "@evalkit/evalkit/datasets";
+ * import { CsvSyntaxError } from "@evalkit/evalkit/datasets";
+ * import { parseCsvStream } from "./csv.ts";
  * const bytes = new TextEncoder().encode("a,b\n1\n");
  * try {
  *   for await (const _ of parseCsvStream(ReadableStream.from([bytes]))) {
@@ -190,7 +191,7 @@ export async function* parseCsvRecords(
  *
  * @example
  * ```ts
- * import { parseCsvStream } from "@evalkit/evalkit/datasets";
+ * import { parseCsvStream } from "./csv.ts";
  * const bytes = new TextEncoder().encode("a,b\n1,2\n");
  * const records: string[][] = [];
  * for await (const r of parseCsvStream(ReadableStream.from([bytes]))) records.push(r);

@@ -28,7 +28,7 @@ export function sha256Hex(data: Uint8Array | string): string {
  *
  * @example
  * ```ts
- * import { md5Hex } from "@evalkit/evalkit/datasets";
+ * import { md5Hex } from "./digest.ts";
  * if (md5Hex("") !== "d41d8cd98f00b204e9800998ecf8427e") throw new Error("md5");
  * ```
  */

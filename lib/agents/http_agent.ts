@@ -99,7 +99,7 @@ function oneUsage(u: Record<string, unknown>): TokenUsage | undefined {
  *
  * @example
  * ```ts
- * import { parseUsage } from "@evalkit/evalkit/agents";
+ * import { parseUsage } from "./http_agent.ts";
  * const u = parseUsage({ prompt_tokens: 10, completion_tokens: 2 }, "gpt-4o-mini");
  * if (u?.["gpt-4o-mini"]?.inputTokens !== 10) throw new Error("unexpected");
  * ```

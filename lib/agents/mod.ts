@@ -22,5 +22,5 @@ export type {
 } from "../evaluation/agent.ts";
 export { LOAN_APPROVAL_CONFIG, LoanApprovalAgent } from "./loan_approval_agent.ts";
 export type { LoanApprovalConfig } from "./loan_approval_agent.ts";
-export { HttpAgent, parseUsage } from "./http_agent.ts";
+export { HttpAgent } from "./http_agent.ts";
 export type { HttpAgentAuth, HttpAgentOptions, HttpAgentResponseMapping } from "./http_agent.ts";

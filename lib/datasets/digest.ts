@@ -20,7 +20,7 @@ export interface DatasetDigest {
  *
  * @example
  * ```ts
- * import { canonicalRow } from "@evalkit/evalkit/datasets";
+ * import { canonicalRow } from "./digest.ts";
  * if (canonicalRow({ b: 1, a: "x" }) !== '{"a":"x","b":1}') throw new Error("canonical");
  * ```
  */

@@ -93,7 +93,7 @@ export function formatFromPath(path: string, file = path): DatasetFormat {
  *
  * @example
  * ```ts
- * import { firstInvalidUtf8 } from "@evalkit/evalkit/datasets";
+ * import { firstInvalidUtf8 } from "./formats.ts";
  * if (firstInvalidUtf8(new Uint8Array([0x61, 0xc3, 0x28])) !== 1) throw new Error("utf8");
  * ```
  */
@@ -240,7 +240,7 @@ function parseJsonl(text: string, file: string): ParsedJson {
  *
  * @example
  * ```ts
- * import { convertCsvValue } from "@evalkit/evalkit/datasets";
+ * import { convertCsvValue } from "./formats.ts";
  * if (convertCsvValue("42", "integer") !== 42) throw new Error("int");
  * if (convertCsvValue("n/a", "number") !== "n/a") throw new Error("kept for validation");
  * if (convertCsvValue("", "string") !== null) throw new Error("empty is missing");

@@ -36,9 +36,7 @@ export {
   type SavedDataset,
 } from "./manager.ts";
 export {
-  convertCsvValue,
   type DatasetFormat,
-  firstInvalidUtf8,
   formatFromPath,
   parseDatasetBytes,
   readCsvStream,
@@ -51,7 +49,6 @@ export {
   inferSchema,
   type InferSchemaOptions,
   KindCounter,
-  kindOf,
   type RowParseIssue,
   type RowParseResult,
   type RowValidator,
@@ -67,7 +64,7 @@ export {
   validateRows,
   type ValidationResult,
 } from "./validate.ts";
-export { canonicalRow, type DatasetDigest, datasetDigest } from "./digest.ts";
+export { type DatasetDigest, datasetDigest } from "./digest.ts";
 export { type SplitOptions, type SplitResult, splitRows } from "./split.ts";
 export {
   hashPersonalValue,
@@ -113,7 +110,6 @@ export {
   canonicalJson,
   createIncrementalHash,
   type IncrementalHash,
-  md5Hex,
   sha256Hex,
 } from "../_internal/digest.ts";
 export {
@@ -121,7 +117,6 @@ export {
   type CsvRecord,
   CsvSyntaxError,
   parseCsvRecords,
-  parseCsvStream,
   stringifyCsv,
   type StringifyCsvOptions,
 } from "../_internal/csv.ts";

@@ -14,7 +14,7 @@ export type ValueKind = "boolean" | "integer" | "number" | "string";
  *
  * @example
  * ```ts
- * import { kindOf } from "@evalkit/evalkit/datasets";
+ * import { kindOf } from "./schema.ts";
  * if (kindOf(1.5) !== "number" || kindOf(null) !== undefined) throw new Error("kind");
  * ```
  */

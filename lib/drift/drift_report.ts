@@ -18,7 +18,7 @@ import {
  *
  * @example
  * ```ts
- * import { metricSafeName } from "@evalkit/evalkit/drift";
+ * import { metricSafeName } from "./drift_report.ts";
  * import assert from "node:assert/strict";
  *
  * assert.equal(metricSafeName("income/USD*"), "income_USD_");

@@ -33,7 +33,7 @@ export type {
   PsiStatistic,
   WassersteinStatistic,
 } from "./types.ts";
-export { DriftReport, metricSafeName } from "./drift_report.ts";
+export { DriftReport } from "./drift_report.ts";
 export {
   inferColumnKind,
   isMissing,
@@ -58,7 +58,7 @@ export type {
   PerformanceDriftOptions,
   PerformanceDriftResult,
 } from "./performance_drift.ts";
-export { driftFeatures, runDriftCheck, summarizeDrift } from "./run_drift_check.ts";
+export { runDriftCheck, summarizeDrift } from "./run_drift_check.ts";
 export type { DriftDataset, DriftSchema, RunDriftCheckOptions } from "./run_drift_check.ts";
 export { logDriftReport } from "./log_drift_report.ts";
 export type { DriftRunLike, LogDriftReportOptions } from "./log_drift_report.ts";

@@ -53,7 +53,7 @@ export interface RunDriftCheckOptions
  *
  * @example
  * ```ts
- * import { driftFeatures } from "@evalkit/evalkit/drift";
+ * import { driftFeatures } from "./run_drift_check.ts";
  * import assert from "node:assert/strict";
  *
  * const features = driftFeatures({

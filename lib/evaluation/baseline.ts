@@ -49,7 +49,7 @@ function tableRows(text: string, where: string): ComparableRow[] {
  *
  * @example
  * ```ts
- * import { rowsFromTable } from "@evalkit/evalkit/evaluation";
+ * import { rowsFromTable } from "./baseline.ts";
  * const rows = rowsFromTable({ columns: ["id", "predicted", "correct"], data: [["a", "x", true]] });
  * if (rows[0]?.correct !== true) throw new Error("unexpected");
  * ```

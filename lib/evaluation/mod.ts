@@ -23,7 +23,7 @@ export type {
   DecideOptions,
   TokenUsage,
 } from "./agent.ts";
-export { checkDecision, runAgent } from "./runner.ts";
+export { runAgent } from "./runner.ts";
 export type {
   CallRecord,
   RateLimit,
@@ -40,7 +40,7 @@ export { formatGateResult, greaterIsBetter, parseGateFlags, validateMetrics } fr
 export type { GateCheck, GateFlags, GateResult, MetricThreshold } from "./gates.ts";
 export { diffRows, majorityRows } from "./compare.ts";
 export type { ComparableRow, RowChange, RowDiff, RowDiffEntry } from "./compare.ts";
-export { loadBaseline, rowsFromTable } from "./baseline.ts";
+export { loadBaseline } from "./baseline.ts";
 export type { Baseline, LoadBaselineOptions } from "./baseline.ts";
 export { EvalResult } from "./eval_result.ts";
 export type { EvalResultData, EvalRow } from "./eval_result.ts";

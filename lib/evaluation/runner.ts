@@ -100,7 +100,7 @@ export interface RunnerResult {
  *
  * @example
  * ```ts
- * import { checkDecision } from "@evalkit/evalkit/evaluation";
+ * import { checkDecision } from "./runner.ts";
  * if (checkDecision({ outcome: "approve", riskScore: 2 }) === undefined) throw new Error("unexpected");
  * ```
  */

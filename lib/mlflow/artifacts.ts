@@ -105,7 +105,7 @@ export function registerArtifactRepository(
  *
  * @example
  * ```ts
- * import { normalizeArtifactPath } from "@evalkit/evalkit/mlflow";
+ * import { normalizeArtifactPath } from "./artifacts.ts";
  * if (normalizeArtifactPath("./eval//results.json") !== "eval/results.json") throw new Error();
  * let refused = false;
  * try { normalizeArtifactPath("../secrets"); } catch { refused = true; }
@@ -187,7 +187,8 @@ const ARTIFACTS_API = "/api/2.0/mlflow-artifacts/artifacts";
  *
  * @example
  * ```ts ignore
- * import { MlflowArtifactsRepository, MlflowTransport } from "@evalkit/evalkit/mlflow";
+ * import { MlflowTransport } from "@evalkit/evalkit/mlflow";
+ * import { MlflowArtifactsRepository } from "./artifacts.ts";
  * const transport = new MlflowTransport({ trackingUri: "http://127.0.0.1:5000" });
  * const repo = new MlflowArtifactsRepository("mlflow-artifacts:/1/abc/artifacts", transport);
  * console.log(await repo.list(""));
@@ -411,7 +412,7 @@ export interface LogTableOptions extends ArtifactRequestOptions {
  *
  * @example
  * ```ts
- * import { LOGGED_ARTIFACTS_TAG } from "@evalkit/evalkit/mlflow";
+ * import { LOGGED_ARTIFACTS_TAG } from "./artifacts.ts";
  * if (LOGGED_ARTIFACTS_TAG !== "mlflow.loggedArtifacts") throw new Error();
  * ```
  */

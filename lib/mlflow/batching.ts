@@ -96,7 +96,7 @@ function encodeMetricWith(
  *
  * @example
  * ```ts
- * import { encodeMetric } from "@evalkit/evalkit/mlflow";
+ * import { encodeMetric } from "./batching.ts";
  * const text = encodeMetric({ key: "loss", value: NaN, timestamp: 5, step: 1 });
  * if (text !== '{"key":"loss","value":"NaN","timestamp":5,"step":1}') throw new Error(text);
  * ```

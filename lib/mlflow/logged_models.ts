@@ -19,7 +19,7 @@ const API = "/api/2.0/mlflow/logged-models";
  *
  * @example
  * ```ts
- * import { LOGGED_MODEL_PARAMS_BATCH } from "@evalkit/evalkit/mlflow";
+ * import { LOGGED_MODEL_PARAMS_BATCH } from "./logged_models.ts";
  * if (LOGGED_MODEL_PARAMS_BATCH !== 100) throw new Error();
  * ```
  */

@@ -20,7 +20,7 @@
  */
 export { MlflowClient, resolveTrackingTarget } from "./client.ts";
 export type { EnvReader, MlflowClientOptions, TrackingTarget } from "./client.ts";
-export { encodeJson, MlflowTransport, parseRetryAfter } from "./transport.ts";
+export { MlflowTransport, parseRetryAfter } from "./transport.ts";
 export type {
   MlflowAuth,
   QueryValue,
@@ -53,7 +53,7 @@ export {
   validateLogBatch,
 } from "./validation.ts";
 export type { KeyKind, LogBatchInput, NormalizedLogBatch, TruncateOptions } from "./validation.ts";
-export { encodeLogBatch, encodeMetric, splitLogBatch } from "./batching.ts";
+export { encodeLogBatch, splitLogBatch } from "./batching.ts";
 export type { LogBatchChunk, LogBatchLimits } from "./batching.ts";
 export { decodeMetricValue } from "./schemas.ts";
 export type {
@@ -73,14 +73,7 @@ export type {
   SearchPageOptions,
   ViewType,
 } from "./types.ts";
-export {
-  ArtifactsApi,
-  LocalArtifactRepository,
-  LOGGED_ARTIFACTS_TAG,
-  MlflowArtifactsRepository,
-  normalizeArtifactPath,
-  registerArtifactRepository,
-} from "./artifacts.ts";
+export { ArtifactsApi, LocalArtifactRepository, registerArtifactRepository } from "./artifacts.ts";
 export type {
   ArtifactContent,
   ArtifactFileInfo,
@@ -104,7 +97,7 @@ export type {
   ModelVersionStatus,
   RegisteredModel,
 } from "./registry_schemas.ts";
-export { LOGGED_MODEL_PARAMS_BATCH, LoggedModelsApi } from "./logged_models.ts";
+export { LoggedModelsApi } from "./logged_models.ts";
 export type {
   CreateLoggedModelOptions,
   LoggedModelOrderBy,

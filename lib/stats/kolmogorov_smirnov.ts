@@ -195,7 +195,7 @@ function probOutsideBand(m0: number, n0: number, g: number, h: number): number {
  *
  * @example
  * ```ts
- * import { ksStatisticSorted } from "@evalkit/evalkit/stats";
+ * import { ksStatisticSorted } from "./kolmogorov_smirnov.ts";
  * import assert from "node:assert/strict";
  *
  * assert.equal(ksStatisticSorted([1, 2, 3, 4], [3, 4, 5, 6]).statistic, 0.5);

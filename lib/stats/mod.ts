@@ -24,7 +24,7 @@ export {
   regularizedGammaQ,
   smirnovSf,
 } from "./special_functions.ts";
-export { ksStatisticSorted, ksTwoSample, sortedFinite, sortFloat64 } from "./kolmogorov_smirnov.ts";
+export { ksTwoSample, sortedFinite, sortFloat64 } from "./kolmogorov_smirnov.ts";
 export type { KsMethod, KsTwoSampleOptions, KsTwoSampleResult } from "./kolmogorov_smirnov.ts";
 export { chiSquare, chiSquareContingency, chiSquareTwoSample } from "./chi_square.ts";
 export type { ChiSquareOptions, ChiSquareResult, ChiSquareTwoSampleResult } from "./chi_square.ts";

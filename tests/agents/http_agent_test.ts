@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { AgentError, HttpAgent, parseUsage } from "../../lib/agents/mod.ts";
+import { AgentError, HttpAgent } from "../../lib/agents/mod.ts";
+import { parseUsage } from "../../lib/agents/http_agent.ts";
 import { ModelEvaluator } from "../../lib/evaluation/mod.ts";
 import type { Dataset } from "../../lib/datasets/mod.ts";
 

@@ -4,8 +4,8 @@ import {
   type DatabricksTarget,
   databricksTarget,
   DbfsArtifactRepository,
-  parseDatabricksArtifactUri,
 } from "../../lib/mlflow/databricks/mod.ts";
+import { parseDatabricksArtifactUri } from "../../lib/mlflow/databricks/artifact_repository.ts";
 import { type DatabricksStandin, startDatabricksStandin } from "../_helpers/databricks_standin.ts";
 import { testMlflowUri, uniqueName } from "../_helpers/mlflow.ts";
 

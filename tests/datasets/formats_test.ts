@@ -2,13 +2,13 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
   DatasetError,
-  firstInvalidUtf8,
   loanApprovalSchema,
   parseDatasetBytes,
   readCsvStream,
   readDatasetFile,
   validateRows,
 } from "../../lib/datasets/mod.ts";
+import { firstInvalidUtf8 } from "../../lib/datasets/formats.ts";
 import { ROOT } from "./_helpers.ts";
 
 const enc = new TextEncoder();

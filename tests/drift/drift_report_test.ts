@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { detectDataDrift, DriftReport, metricSafeName } from "../../lib/drift/mod.ts";
+import { detectDataDrift, DriftReport } from "../../lib/drift/mod.ts";
+import { metricSafeName } from "../../lib/drift/drift_report.ts";
 
 function sample() {
   const base = Array.from({ length: 300 }, (_, i) => i);

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { DatasetManager } from "../../lib/datasets/manager.ts";
-import { driftFeatures, runDriftCheck, summarizeDrift } from "../../lib/drift/mod.ts";
+import { runDriftCheck, summarizeDrift } from "../../lib/drift/mod.ts";
+import { driftFeatures } from "../../lib/drift/run_drift_check.ts";
 
 const datasets = new DatasetManager({
   basePath: new URL("../../datasets", import.meta.url).pathname,

@@ -66,7 +66,7 @@ export interface DatabricksArtifactRepositoryOptions extends SignedUrlOptions {
  *
  * @example
  * ```ts
- * import { parseDatabricksArtifactUri } from "@evalkit/evalkit/databricks";
+ * import { parseDatabricksArtifactUri } from "./artifact_repository.ts";
  * const loc = parseDatabricksArtifactUri("dbfs:/databricks/mlflow-tracking/12/abc/artifacts/eval");
  * if (loc.filesRoot !== "/WorkspaceInternal/Mlflow/Artifacts/12/Runs/abc/artifacts") throw new Error();
  * if (loc.subPath !== "eval") throw new Error();
@@ -476,7 +476,7 @@ const shared = new WeakMap<MlflowTransport, DatabricksArtifactRepository>();
  * @example
  * ```ts ignore
  * import { registerArtifactRepository } from "@evalkit/evalkit/mlflow";
- * import { dbfsArtifactRepositoryFactory } from "@evalkit/evalkit/databricks";
+ * import { dbfsArtifactRepositoryFactory } from "./artifact_repository.ts";
  * registerArtifactRepository("dbfs", dbfsArtifactRepositoryFactory());
  * ```
  */

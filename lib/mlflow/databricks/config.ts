@@ -146,7 +146,7 @@ export function parseDatabricksCfg(text: string): Record<string, Record<string, 
  *
  * @example
  * ```ts
- * import { normalizeDatabricksHost } from "@evalkit/evalkit/databricks";
+ * import { normalizeDatabricksHost } from "./config.ts";
  * const host = normalizeDatabricksHost("my-ws.cloud.databricks.com/", "DATABRICKS_HOST");
  * if (host !== "https://my-ws.cloud.databricks.com") throw new Error(host);
  * ```

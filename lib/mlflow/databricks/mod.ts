@@ -13,12 +13,7 @@
  * @module
  */
 export { Secret } from "./secret.ts";
-export {
-  normalizeDatabricksHost,
-  parseDatabricksCfg,
-  parseDatabricksUri,
-  resolveDatabricksConfig,
-} from "./config.ts";
+export { parseDatabricksCfg, parseDatabricksUri, resolveDatabricksConfig } from "./config.ts";
 export type {
   DatabricksConfig,
   DatabricksCredentials,
@@ -34,19 +29,9 @@ export {
   validateWorkspaceExperimentName,
 } from "./workspace_paths.ts";
 export type { WorkspacePathValidation } from "./workspace_paths.ts";
-export {
-  azureBlockId,
-  downloadFromSignedUrl,
-  SignedUrlError,
-  uploadToSignedUrl,
-} from "./signed_url.ts";
+export { downloadFromSignedUrl, SignedUrlError, uploadToSignedUrl } from "./signed_url.ts";
 export type { ArtifactCredential, SignedUrlOptions } from "./signed_url.ts";
-export {
-  DatabricksArtifactRepository,
-  DbfsArtifactRepository,
-  dbfsArtifactRepositoryFactory,
-  parseDatabricksArtifactUri,
-} from "./artifact_repository.ts";
+export { DatabricksArtifactRepository, DbfsArtifactRepository } from "./artifact_repository.ts";
 export type {
   DatabricksArtifactContent,
   DatabricksArtifactEntry,
@@ -54,12 +39,7 @@ export type {
   DatabricksArtifactRepositoryOptions,
   FilesApiMode,
 } from "./artifact_repository.ts";
-export {
-  assertModelSignature,
-  assertUcModelName,
-  renderMlmodel,
-  UnityCatalogRegistry,
-} from "./unity_catalog.ts";
+export { UnityCatalogRegistry } from "./unity_catalog.ts";
 export type {
   CreateUcModelVersionInput,
   ModelSignature,

@@ -117,7 +117,7 @@ const PART = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/;
  *
  * @example
  * ```ts
- * import { assertUcModelName } from "@evalkit/evalkit/databricks";
+ * import { assertUcModelName } from "./unity_catalog.ts";
  * assertUcModelName("main.ai_agents.loan_approval");
  * let threw = false;
  * try { assertUcModelName("loan_approval"); } catch { threw = true; }
@@ -142,7 +142,7 @@ export function assertUcModelName(name: string): void {
  *
  * @example
  * ```ts
- * import { assertModelSignature } from "@evalkit/evalkit/databricks";
+ * import { assertModelSignature } from "./unity_catalog.ts";
  * assertModelSignature({
  *   inputs: [{ name: "credit_score", type: "long" }],
  *   outputs: [{ name: "outcome", type: "string" }],
@@ -198,7 +198,7 @@ function yamlString(s: string): string {
  *
  * @example
  * ```ts
- * import { renderMlmodel } from "@evalkit/evalkit/databricks";
+ * import { renderMlmodel } from "./unity_catalog.ts";
  * const text = renderMlmodel({
  *   inputs: [{ name: "age", type: "long" }], outputs: [{ name: "outcome", type: "string" }],
  * }, { modelId: "m-1" });

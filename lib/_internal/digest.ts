@@ -84,24 +84,56 @@ export function createIncrementalHash(algorithm: "sha256" | "md5"): IncrementalH
  * ```
  */
 export function canonicalJson(value: unknown): string {
-  switch (typeof value) {
-    case "string":
-      return JSON.stringify(value);
-    case "boolean":
-      return value ? "true" : "false";
-    case "number":
-      if (!Number.isFinite(value)) {
-        throw new TypeError(`Expected a finite number in canonical JSON but found ${value}`);
-      }
-      return JSON.stringify(value);
-    case "object": {
-      if (value === null) return "null";
-      if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-      const obj = value as Record<string, unknown>;
-      const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
-      return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(",")}}`;
+  // An explicit stack, never recursion: any depth of nesting is written, none overflows.
+  const out: string[] = [];
+  const work: ({ lit: string } | { val: unknown })[] = [{ val: value }];
+  while (work.length > 0) {
+    const w = work.pop()!;
+    if ("lit" in w) {
+      out.push(w.lit);
+      continue;
     }
-    default:
-      throw new TypeError(`Expected a JSON value in canonical JSON but found ${typeof value}`);
+    const v = w.val;
+    switch (typeof v) {
+      case "string":
+        out.push(JSON.stringify(v));
+        break;
+      case "boolean":
+        out.push(v ? "true" : "false");
+        break;
+      case "number":
+        if (!Number.isFinite(v)) {
+          throw new TypeError(`Expected a finite number in canonical JSON but found ${v}`);
+        }
+        out.push(JSON.stringify(v));
+        break;
+      case "object": {
+        if (v === null) {
+          out.push("null");
+          break;
+        }
+        if (Array.isArray(v)) {
+          out.push("[");
+          work.push({ lit: "]" });
+          for (let i = v.length - 1; i >= 0; i--) {
+            work.push({ val: v[i] });
+            if (i > 0) work.push({ lit: "," });
+          }
+          break;
+        }
+        const obj = v as Record<string, unknown>;
+        const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
+        out.push("{");
+        work.push({ lit: "}" });
+        for (let i = keys.length - 1; i >= 0; i--) {
+          work.push({ val: obj[keys[i]!] }, { lit: `${JSON.stringify(keys[i])}:` });
+          if (i > 0) work.push({ lit: "," });
+        }
+        break;
+      }
+      default:
+        throw new TypeError(`Expected a JSON value in canonical JSON but found ${typeof v}`);
+    }
   }
+  return out.join("");
 }

@@ -55,3 +55,19 @@ Deno.test("datasetDigest() changes with a value or with row order", () => {
     "types matter",
   );
 });
+
+Deno.test("canonicalJson() writes any depth without recursion and matches sorted JSON.stringify", () => {
+  // #18 item 14: "Maximum call stack size exceeded" at 5,000 levels; 200,000 here.
+  let deep: unknown = { b: [1, "x", null, true], a: -0.5 };
+  for (let i = 0; i < 200_000; i++) deep = i % 2 ? [deep, i] : { z: deep, y: i };
+  const text = canonicalJson(deep);
+  assert.equal(text.length, JSON.stringify(deep).length);
+  assert.equal(text.slice(0, 17), '[{"y":199998,"z":');
+  assert.equal(
+    canonicalJson({ b: [{ d: 1, c: [] }, {}], a: "é" }),
+    '{"a":"é","b":[{"c":[],"d":1},{}]}',
+  );
+  assert.throws(() => canonicalJson([1, undefined]), TypeError);
+  assert.throws(() => canonicalJson({ a: [Number.NaN] }), TypeError);
+  assert.equal(canonicalJson({ a: undefined, b: 1 }), '{"b":1}');
+});

@@ -152,3 +152,14 @@ Deno.test("JSON array rows report the line of the field's value, JSONL rows thei
   const w = validateRows(l.rows, schema, { lineOf: l.lineOf });
   assert.deepEqual(w.issues.map((i) => [i.code, i.line]), [["wrong_type", 5]]);
 });
+
+Deno.test("`datasets validate` and `import` agree on a 5,000-level value: exit 2, too_deep, the same line", async () => {
+  const { cli, MALFORMED } = await import("./_helpers.ts");
+  const { join } = await import("node:path");
+  const file = join(MALFORMED, "deep_nesting.json");
+  const v = await cli(["validate", file, "--schema", "loan", "--json"]);
+  assert.equal(v.code, 2, v.stderr);
+  const issue = JSON.parse(v.stdout).issues[0];
+  assert.deepEqual([issue.code, issue.line, issue.path], ["too_deep", 3, [1, "notes"]]);
+  assert.ok(!v.stderr.includes("Maximum call stack"), v.stderr);
+});

@@ -448,3 +448,18 @@ Deno.test("Retry-After estimates one mean job duration per round of queued jobs 
   release();
   await app.idle();
 });
+
+Deno.test("a body of exactly maxBodyBytes is read; one byte more is a 413 (streamed and declared)", async () => {
+  const body = JSON.stringify(application());
+  const size = new TextEncoder().encode(body).length;
+  const auth = { Authorization: `Bearer ${TOKENS[0]}` };
+  for (const [limit, status] of [[size, 200], [size - 1, 413]] as const) {
+    const app = await makeApp({ maxBodyBytes: limit });
+    const streamed = await app.fetch(post("/api/v1/loan/decision", body, auth));
+    assert.equal(streamed.status, status, `limit ${limit}, body ${size}: ${await streamed.text()}`);
+    const declared = await app.fetch(
+      post("/api/v1/loan/decision", body, { ...auth, "Content-Length": String(size) }),
+    );
+    assert.equal(declared.status, status, `declared, limit ${limit}: ${await declared.text()}`);
+  }
+});

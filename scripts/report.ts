@@ -5,19 +5,23 @@
  */
 import { parseArgs } from "node:util";
 import { UsageError } from "./_cli.ts";
-import { dirname } from "node:path";
+import { dirname, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { redact } from "../lib/_internal/errors.ts";
 import { RESULTS_TABLE_PATH } from "../lib/evaluation/mod.ts";
-import { runReport, type RunReportInput } from "../lib/report/mod.ts";
+import { driftFromReportJson, runReport, type RunReportInput } from "../lib/report/mod.ts";
 import { openRunSource, RunNotFoundError, type RunSource } from "../lib/tracking/mod.ts";
 
 const USAGE =
   `Usage: deno task report <run-id> [--out FILE] [--local] [--store-dir DIR] [--tracking-uri URI]
 
-Writes a self-contained HTML report of a run: overview, params, metrics (table and chart),
-metric histories, confusion matrix, latency histogram and wrong rows (evaluation runs),
-drift per feature (drift runs), dataset inputs, artifacts and tags. Charts are inline SVG;
-the page loads nothing from the network.
+Writes a self-contained HTML report of a run, verdict first: status, gate result, "drift
+detected", the headline metrics and links to the run's stored pages (evaluation_report.html,
+drift/drift_report.html); then drift per feature with distributions (drift runs), the wrong
+rows (id, expected, predicted, reasons first), confusion matrix and latency histogram
+(evaluation runs), every metric grouped (quality, latency, cost, errors, drift), metric
+histories, dataset inputs, artifacts, tags and params last. Charts are inline SVG; the page
+loads nothing from the network.
 
 Reads the run from the MLflow server (or Databricks) in MLFLOW_TRACKING_URI or --tracking-uri
 when set (credentials from MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME/PASSWORD), else
@@ -40,27 +44,12 @@ Example:
 
 const DRIFT_JSON = "drift/drift_report.json";
 
-type DriftFeatures = NonNullable<RunReportInput["drift"]>;
-
 function parseTable(text: string | undefined): RunReportInput["evalTable"] {
   if (text === undefined) return undefined;
   const t = JSON.parse(text) as { columns?: unknown; data?: unknown };
   return Array.isArray(t.columns) && Array.isArray(t.data)
     ? { columns: t.columns.map(String), data: t.data as unknown[][] }
     : undefined;
-}
-
-function parseDrift(text: string | undefined): DriftFeatures | undefined {
-  if (text === undefined) return undefined;
-  const r = JSON.parse(text) as {
-    features?: { name: string; test?: string; score?: number; drifted?: boolean }[];
-  };
-  return r.features?.map((f) => ({
-    name: f.name,
-    ...(f.test !== undefined ? { test: f.test } : {}),
-    ...(typeof f.score === "number" ? { score: f.score } : {}),
-    ...(f.drifted !== undefined ? { drifted: f.drifted } : {}),
-  }));
 }
 
 /** Reads the run (by id, prefix, name or — after sync — its other id) and what the page shows. */
@@ -80,7 +69,17 @@ async function readRun(source: RunSource, idOrName: string): Promise<RunReportIn
   const read = async (path: string) =>
     artifacts.some((a) => a.path === path) ? await source.readArtifactText(run, path) : undefined;
   const evalTable = parseTable(await read(RESULTS_TABLE_PATH));
-  const drift = parseDrift(await read(DRIFT_JSON));
+  const driftText = await read(DRIFT_JSON);
+  const drift = driftText === undefined ? undefined : driftFromReportJson(driftText);
+  // Links to the stored files: the local store's files; a server's get-artifact endpoint.
+  const href = (path: string) =>
+    source.kind === "local"
+      ? pathToFileURL(resolve(source.storeDir, "runs", run.id, "artifacts", path)).href
+      : /^https?:\/\/[^@]*$/.test(source.location) && !source.location.includes("REDACTED")
+      ? `${source.location.replace(/\/+$/, "")}/get-artifact?path=${
+        encodeURIComponent(path)
+      }&run_uuid=${encodeURIComponent(run.id)}`
+      : undefined;
   return {
     runId: run.id,
     runName: run.name,
@@ -99,9 +98,12 @@ async function readRun(source: RunSource, idOrName: string): Promise<RunReportIn
       digest: i.dataset.digest,
       context: i.tags?.["mlflow.data.context"] ?? "",
     })),
-    artifacts,
+    artifacts: artifacts.map((a) => {
+      const h = href(a.path);
+      return h ? { ...a, href: h } : a;
+    }),
     ...(evalTable ? { evalTable } : {}),
-    ...(drift ? { drift } : {}),
+    ...(drift ? drift : {}),
   };
 }
 

@@ -28,7 +28,8 @@ h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid
 table.evalkit-table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}
 .evalkit-table th,.evalkit-table td{border:1px solid #ddd;padding:.25rem .5rem}
 .evalkit-table th{background:#f5f5f5;text-align:left}.muted{color:#666}
-.pass{color:#1a7f37;font-weight:bold}.fail{color:#cf222e;font-weight:bold}`;
+.pass{color:#1a7f37;font-weight:bold}.fail{color:#cf222e;font-weight:bold}
+.chart{display:inline-block;vertical-align:top;margin:0 .75rem .75rem 0}.verdict{font-size:1.1rem}`;
 
 /**
  * Renders a self-contained HTML document with the given sections.

@@ -42,5 +42,5 @@ export { DatasetView, datasetView } from "./dataset_view.ts";
 export type { DatasetViewOptions, DatasetViewSource } from "./dataset_view.ts";
 export { compareRuns, RunComparison } from "./run_comparison.ts";
 export type { ComparedRun, CompareRunsOptions, RunLike } from "./run_comparison.ts";
-export { runReport } from "./run_report.ts";
-export type { RunReportInput, RunReportOptions } from "./run_report.ts";
+export { driftFromReportJson, runReport } from "./run_report.ts";
+export type { RunReportDriftFeature, RunReportInput, RunReportOptions } from "./run_report.ts";

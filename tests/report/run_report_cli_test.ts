@@ -52,8 +52,23 @@ async function evaluationRun(tracker: AgentTracker): Promise<string> {
 
 function assertSelfContained(html: string) {
   assert.ok(!/<script\b/i.test(html), "the page has a <script>");
-  assert.ok(!/\b(src|href)\s*=/i.test(html), "the page references a resource (src/href)");
+  assert.ok(!/\bsrc\s*=/i.test(html), "the page references a resource (src)");
+  assert.ok(!/<link\b/i.test(html), "the page references a resource (<link>)");
   assert.ok(!/url\(/i.test(html), "the page references a resource (css url())");
+  // Links (to the run's stored files, never loaded by the page) are the only hrefs.
+  const hrefs = [...html.matchAll(/<(\w+)[^>]*\bhref="([^"]*)"/gi)];
+  for (const [, tag, href] of hrefs) {
+    assert.equal(tag!.toLowerCase(), "a", `href on <${tag}>`);
+    assert.match(
+      href!,
+      /^file:\/\/.*\/runs\/[0-9a-f]+\/artifacts\/|\/get-artifact\?path=|#\/experiments\//,
+    );
+  }
+}
+
+/** The page's h2 headings in order. */
+function headings(html: string): string[] {
+  return [...html.matchAll(/<h2>([^<]*)<\/h2>/g)].map((m) => m[1]!);
 }
 
 Deno.test("deno task report --help prints usage with an example; no run id exits 2", async () => {
@@ -101,10 +116,36 @@ Deno.test("a local-store evaluation run renders in headless Chromium: charts dra
     assert.equal(r.stdout.trim(), out);
     const html = await Deno.readTextFile(out);
     assertSelfContained(html);
-    for (const section of ["Overview", "Params", "Metrics", "Confusion matrix", "Latency"]) {
-      assert.ok(html.includes(`<h2>${section}</h2>`), `missing section ${section}`);
+    const h = headings(html);
+    assert.equal(h[0], "Verdict", `the page leads with the verdict: ${h}`);
+    assert.match(h[1]!, /^Wrong or failed rows \([1-9]\d* of 300\)$/);
+    const order = ["Confusion matrix", "Latency", h.find((x) => x.startsWith("Metrics (")), "Run"];
+    for (const [i, section] of order.entries()) {
+      assert.ok(section && h.includes(section), `missing section ${section} in ${h}`);
+      if (i > 0) assert.ok(h.indexOf(section) > h.indexOf(order[i - 1]!), `${section} order: ${h}`);
     }
-    assert.match(html, /<h2>Wrong or failed rows \([1-9]\d* of 300\)<\/h2>/);
+    assert.equal(h.at(-1), "Params", "params last");
+    // The verdict: status, wrong rows, the headline metrics, links to the stored pages.
+    const verdict = html.slice(html.indexOf("<h2>Verdict</h2>"), html.indexOf(`<h2>${h[1]}`));
+    assert.match(verdict, /FINISHED/);
+    assert.match(verdict, /[1-9]\d* of 300 rows wrong/);
+    for (const m of ["accuracy_score", "f1_score", "latency_p95_ms"]) {
+      assert.ok(verdict.includes(`<td>${m}</td>`), m);
+    }
+    assert.match(
+      verdict,
+      /<a href="file:\/\/[^"]*\/artifacts\/evaluation_report\.html">evaluation_report\.html<\/a>/,
+    );
+    const linked = verdict.match(/href="file:\/\/([^"]*evaluation_report\.html)"/)![1]!;
+    assert.ok(
+      (await Deno.stat(decodeURIComponent(linked))).isFile,
+      "the link points at the stored page",
+    );
+    // Wrong rows: id, expected, predicted and reasons first.
+    const wrong = html.slice(html.indexOf(`<h2>${h[1]}`));
+    const header = [...wrong.slice(0, wrong.indexOf("</thead>")).matchAll(/<th>([^<]*)<\/th>/g)]
+      .map((m) => m[1]);
+    assert.deepEqual(header.slice(0, 4), ["id", "expected", "predicted", "reasons"]);
 
     const page = await checkPage(out, `${RESULTS}/run_report_local.png`);
     assert.deepEqual(page.errors, [], "console errors, exceptions or failed loads");
@@ -117,6 +158,7 @@ Deno.test("a local-store evaluation run renders in headless Chromium: charts dra
         `chart ${i} rendered ${svg.width}x${svg.height}`,
       );
       assert.ok(svg.shapes >= 5, `chart ${i} draws only ${svg.shapes} shapes`);
+      assert.deepEqual(svg.cut, [], `chart ${i} has text cut off`);
     }
     const png = await Deno.stat(`${RESULTS}/run_report_local.png`);
     assert.ok(png.size > 20_000, `screenshot is only ${png.size} bytes`);
@@ -150,7 +192,10 @@ Deno.test("a server run with a metric history renders from MLFLOW_TRACKING_URI w
     assertSelfContained(html);
     assert.ok(html.includes(`<h2>Metric history</h2>`));
     assert.equal((html.match(/<polyline class="line"/g) ?? []).length, 2, "one line per metric");
-    assert.ok(html.includes("<td>notes.md</td>"), "the artifact is listed");
+    assert.match(
+      html,
+      /<a href="[^"]*\/get-artifact\?path=notes\.md&amp;run_uuid=[0-9a-f]+">notes\.md<\/a>/,
+    );
     assert.ok(html.includes(uri), "the source is the server");
 
     const page = await checkPage(out, `${RESULTS}/run_report_server.png`);
@@ -169,5 +214,67 @@ Deno.test("a server run with a metric history renders from MLFLOW_TRACKING_URI w
     }
   } finally {
     await Deno.remove(store, { recursive: true });
+  }
+});
+
+Deno.test("a drift run's report says drift detected first, with the drift section and every metric", async () => {
+  const home = await Deno.makeTempDir({ prefix: "evalkit-report-drift-" });
+  try {
+    const ev = await new Deno.Command(Deno.execPath(), {
+      args: ["task", "-q", "evaluate:drift"],
+      cwd: ROOT,
+      env: { NO_COLOR: "1", MLFLOW_TRACKING_URI: "", EVALKIT_HOME: home },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const evOut = new TextDecoder().decode(ev.stdout) + new TextDecoder().decode(ev.stderr);
+    assert.equal(ev.code, 4, evOut);
+    const runId = evOut.match(/run ([0-9a-f]{32})/)![1]!;
+    await Deno.mkdir(RESULTS, { recursive: true });
+    const out = `${RESULTS}/run_report_drift.html`;
+    const r = await report([runId, "--store-dir", `${home}/store`, "--out", out]);
+    assert.equal(r.code, 0, r.stderr);
+    const html = await Deno.readTextFile(out);
+    assertSelfContained(html);
+    const h = headings(html);
+    assert.deepEqual(h.slice(0, 2), ["Verdict", "Drift detected"], `${h}`);
+    const verdict = html.slice(0, html.indexOf("<h2>Drift detected</h2>"));
+    assert.match(verdict, /drift detected/);
+    assert.match(verdict, />drift\/drift_report\.html<\/a>/);
+    const drift = html.slice(
+      html.indexOf("<h2>Drift detected</h2>"),
+      html.indexOf(`<h2>${h[2]}</h2>`),
+    );
+    assert.match(
+      drift,
+      /3 of 9 features drifted \(credit_score, annual_income, loan_purpose\)|3 of 9 features drifted \([a-z_, ]+\)/,
+    );
+    // Drifted features first in the table.
+    const rows = [...drift.matchAll(/<tr><td>([^<]+)<\/td><td>(yes|no)<\/td>/g)].map((
+      m,
+    ) => [m[1], m[2]]);
+    assert.deepEqual(rows.slice(0, 3).map((x) => x[1]), ["yes", "yes", "yes"]);
+    assert.deepEqual(rows.slice(0, 3).map((x) => x[0]).sort(), [
+      "annual_income",
+      "credit_score",
+      "loan_purpose",
+    ]);
+    assert.equal(rows.length, 10, "9 features and the target");
+    assert.ok((drift.match(/<svg /g) ?? []).length >= 10, "a distribution chart per feature");
+    // Every metric reachable, grouped: quality keeps precision, recall and ROC AUC next to drift.
+    for (
+      const m of ["precision_score", "recall_score", "roc_auc", "drift/age/psi", "drift/share"]
+    ) {
+      assert.ok(html.includes(`<td>${m}</td>`), `metric ${m} is listed`);
+    }
+    for (const g of ["quality", "latency", "cost", "errors", "drift"]) {
+      assert.match(html, new RegExp(`<h3>${g} \\(\\d+\\)</h3>`), `group ${g}`);
+    }
+    const page = await checkPage(out, `${RESULTS}/run_report_drift.png`);
+    assert.deepEqual(page.errors, []);
+    assert.deepEqual(page.requests, []);
+    for (const [i, svg] of page.svgs.entries()) assert.deepEqual(svg.cut, [], `chart ${i} cut`);
+  } finally {
+    await Deno.remove(home, { recursive: true });
   }
 });

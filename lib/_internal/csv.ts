@@ -102,7 +102,11 @@ export interface CsvParseOptions {
   delimiter?: string;
   /** Accept records whose field count differs from the first record. Default false. */
   relaxColumnCount?: boolean;
-  /** Refuse a record longer than this many characters (`CSV_MAX_RECORD_SIZE`). Default 0: no limit. */
+  /**
+   * Refuse a record holding a value longer than this many characters (csv-parse's
+   * `max_record_size`, `CSV_MAX_RECORD_SIZE`): bounds memory on a file whose quote never closes.
+   * Default 0: no limit.
+   */
   maxRecordSize?: number;
 }
 

@@ -30,7 +30,7 @@ export interface ReadDatasetOptions extends InferSchemaOptions {
   delimiter?: string;
   /** The name shown in issues. Default: the path. */
   file?: string;
-  /** CSV: refuse a record longer than this many characters (an `invalid_csv` issue). Default: no limit. */
+  /** CSV: refuse a value longer than this many characters (an `invalid_csv` issue). Default: no limit. */
   maxRecordSize?: number;
 }
 

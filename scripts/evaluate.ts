@@ -437,7 +437,7 @@ async function runJob(
     const drift = job.reference
       ? runDriftCheck({ reference: job.reference, current: dataset })
       : undefined;
-    if (run && drift) await logDriftReport(run, drift);
+    if (run && drift) await logDriftReport(run, drift, { reference: job.reference! });
     const ended = await run?.end(result.status);
     if (run) result.runId = run.runId;
     return { result, ...(drift ? { drift } : {}), ...(ended ? { ended } : {}) };

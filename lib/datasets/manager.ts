@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { DatasetError, type Issue } from "../_internal/errors.ts";
 import { canonicalJson } from "../_internal/digest.ts";
 import { datasetDigest } from "./digest.ts";
@@ -423,6 +424,7 @@ export class DatasetManager {
       digest: digest.sha256,
       mlflowDigest: digest.mlflow,
       meta,
+      location: pathToFileURL(resolve(file)).href,
     };
   }
 
@@ -468,7 +470,8 @@ export class DatasetManager {
         }
         throw err;
       }
-      return { ...ds, meta, created: true, path: final };
+      const location = pathToFileURL(resolve(final, meta.dataFile)).href;
+      return { ...ds, meta, location, created: true, path: final };
     } catch (err) {
       await Deno.remove(tmp, { recursive: true }).catch(() => {});
       if (createdName) await Deno.remove(nameDir).catch(() => {});
@@ -481,7 +484,8 @@ export class DatasetManager {
     const meta = await this.meta(ds.name, ds.version);
     const sameSchema = schemaKey(meta.schema) === schemaKey(ds.schema);
     if (meta.digest.sha256 === ds.digest && sameSchema) {
-      return { ...ds, meta, created: false, path: final };
+      const location = pathToFileURL(resolve(final, meta.dataFile)).href;
+      return { ...ds, meta, location, created: false, path: final };
     }
     const what = meta.digest.sha256 !== ds.digest
       ? `content (digest ${ds.digest.slice(0, 12)}… vs stored ${meta.digest.sha256.slice(0, 12)}…)`

@@ -3,6 +3,8 @@
  *
  * @module
  */
+import { isAbsolute, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import type { DatasetEntity, DatasetInput } from "../mlflow/types.ts";
 import type { ColumnType, Dataset, DatasetSchema, Row } from "./types.ts";
 
@@ -43,6 +45,8 @@ export interface DatasetProfile {
   num_rows: number;
   /** Rows × columns. */
   num_elements: number;
+  /** Target column(s), when the dataset has one. */
+  targets?: string | string[];
   /** Full SHA-256 content digest (the entity's digest is the 8-hex short one). */
   sha256: string;
   /** Dataset version. */
@@ -126,19 +130,41 @@ const MLFLOW_TYPES: Record<ColumnType, string> = {
 
 /** Options for {@link toMlflowDatasetInput}. */
 export interface MlflowDatasetInputOptions {
-  /** The `mlflow.data.context` tag, e.g. `evaluation`, `training`. */
+  /** The `mlflow.data.context` tag, e.g. `evaluation`, `training`, `reference`. */
   context: string;
-  /** The source URI. Default `datasets/<name>/<version>/data.jsonl`. */
+  /**
+   * Where the data lives: a URL, an absolute path or a path relative to the working folder
+   * (made absolute, as a `file://` URI). Default the dataset's `location` (set when a
+   * `DatasetManager` loaded or saved it); a dataset that lives nowhere but in memory is
+   * recorded as MLflow's `code` source, named by its name and version.
+   */
   sourceUri?: string;
+  /** Target column(s), recorded in the profile. Default the schema's target. */
+  targets?: string | string[];
   /** Extra input tags. */
   tags?: Record<string, string>;
 }
 
+/** What {@link toMlflowDatasetInput} reads of a dataset (a `Dataset` fits). */
+export type MlflowInputDataset =
+  & Pick<Dataset, "name" | "version" | "rows" | "schema" | "digest" | "mlflowDigest">
+  & { readonly location?: string };
+
+/** A dataset source as an absolute URI: URLs as they are, paths as `file://` URIs. */
+function absoluteSourceUri(source: string): string {
+  if (/^[a-z][a-z0-9+.-]+:/i.test(source) && !/^[a-z]:[\\/]/i.test(source)) return source;
+  return pathToFileURL(isAbsolute(source) ? source : resolve(source)).href;
+}
+
 /**
  * The MLflow `DatasetInput` for a dataset: the 8-hex short digest as the entity digest
- * (MLflow allows ≤ 36 characters), `source_type` `local`, source `{"uri": …}`, schema
- * `{"mlflow_colspec": […]}` and a profile with row count, element count, full SHA-256 and
- * per-column statistics. Personal-data columns are described but none of their values appear.
+ * (MLflow allows ≤ 36 characters); the source as an absolute URI (`source_type` `local` with
+ * `{"uri": "file:///…"}`, `http` with `{"url": …}` for web URLs, or `code` with the dataset's
+ * name and version for a dataset that lives only in memory); schema `{"mlflow_colspec": […]}`
+ * and a profile with row count, element count, targets, full SHA-256 and per-column
+ * statistics. Personal-data columns are described but none of their values appear. This is
+ * the one place the MLflow dataset entity is made (`RunHandle.logDataset`,
+ * `DatasetManager.logToMlflow` and the evaluator call it).
  *
  * @example
  * ```ts
@@ -154,7 +180,7 @@ export interface MlflowDatasetInputOptions {
  * ```
  */
 export function toMlflowDatasetInput(
-  ds: Dataset,
+  ds: MlflowInputDataset,
   options: MlflowDatasetInputOptions,
 ): MlflowDatasetInput {
   const colspec = ds.schema.columns.map((c) => ({
@@ -162,26 +188,37 @@ export function toMlflowDatasetInput(
     name: c.name,
     required: c.required ?? true,
   }));
+  const targets = options.targets ?? ds.schema.target;
   const profile: DatasetProfile = {
     num_rows: ds.rows.length,
     num_elements: ds.rows.length * ds.schema.columns.length,
+    ...(targets !== undefined ? { targets } : {}),
     sha256: ds.digest,
     version: ds.version,
     columns: profileColumns(ds.rows, ds.schema),
   };
-  const uri = options.sourceUri ?? `datasets/${ds.name}/${ds.version}/data.jsonl`;
+  const given = options.sourceUri ?? ds.location;
+  const uri = given === undefined ? undefined : absoluteSourceUri(given);
+  const version: Record<string, string> = ds.version === ""
+    ? {}
+    : { "evalkit.dataset.version": ds.version };
+  const [sourceType, source] = uri === undefined
+    ? ["code", { tags: { "evalkit.dataset": ds.name, ...version } }]
+    : /^https?:/i.test(uri)
+    ? ["http", { url: uri }]
+    : ["local", { uri }];
   return {
     dataset: {
       name: ds.name,
       digest: ds.mlflowDigest,
-      sourceType: "local",
-      source: JSON.stringify({ uri }),
+      sourceType,
+      source: JSON.stringify(source),
       schema: JSON.stringify({ mlflow_colspec: colspec }),
       profile: JSON.stringify(profile),
     },
     tags: {
       "mlflow.data.context": options.context,
-      "evalkit.dataset.version": ds.version,
+      ...version,
       "evalkit.dataset.sha256": ds.digest,
       ...options.tags,
     },

@@ -79,6 +79,7 @@ export {
   type MlflowDatasetEntity,
   type MlflowDatasetInput,
   type MlflowDatasetInputOptions,
+  type MlflowInputDataset,
   profileColumns,
   toMlflowDatasetInput,
 } from "./mlflow_input.ts";

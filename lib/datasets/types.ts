@@ -116,4 +116,10 @@ export interface Dataset {
   readonly mlflowDigest: string;
   /** The stored metadata. */
   readonly meta: DatasetMetadata;
+  /**
+   * Where the data file is stored, as an absolute `file://` URI (set by `DatasetManager.load`
+   * and `save`; absent for a dataset that lives only in memory). Recorded as the dataset
+   * input's source in MLflow.
+   */
+  readonly location?: string;
 }

@@ -32,6 +32,7 @@ export interface TrackingClient {
         runName?: string;
         startTime?: number;
         tags?: Record<string, string>;
+        userId?: string;
       },
     ): Promise<Run>;
     get(runId: string): Promise<Run>;

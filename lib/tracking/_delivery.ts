@@ -510,6 +510,8 @@ export class Delivery {
       runName: op.runName,
       startTime: op.t,
       tags: { ...op.tags, [LOCAL_RUN_TAG]: op.id },
+      // the run's user_id (the UI's "Created by"), as MLflow's Python client sends it
+      ...(op.tags["mlflow.user"] ? { userId: op.tags["mlflow.user"] } : {}),
     });
     return {
       uri: publicTrackingUri(this.#uri),

@@ -16,6 +16,7 @@ import {
   publicTrackingUri,
   RunPaths,
 } from "./_outbox.ts";
+import { mlflowContextTags } from "./_run_context.ts";
 import { assertKey } from "./_validate.ts";
 import { DEFAULT_PERSONAL_DATA_RULES, type PersonalDataRules } from "./personal_data.ts";
 import { RunHandle } from "./run_handle.ts";
@@ -173,9 +174,15 @@ export class AgentTracker {
     return this.#client;
   }
 
-  /** The standard tags: environment, version, data_source, evaluation, agent. */
+  /**
+   * The standard tags: MLflow's `mlflow.user`, `mlflow.source.name` (the script's absolute
+   * path, or the notebook) and `mlflow.source.type` (`LOCAL`, `NOTEBOOK`, `JOB`), so the MLflow
+   * UI shows "Created by" and "Source"; and evalkit's environment, version, data_source,
+   * evaluation, agent and purpose.
+   */
   standardTags(purpose: string): Record<string, string> {
     return {
+      ...mlflowContextTags(),
       environment: this.#options.environment ?? readEnv("EVALKIT_ENVIRONMENT") ?? "development",
       version: this.#options.version ?? "unknown",
       data_source: this.#options.dataSource ?? "unknown",

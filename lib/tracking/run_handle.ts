@@ -17,6 +17,10 @@ import {
 } from "./_outbox.ts";
 import { assertKey, MAX_PARAM_VALUE, MAX_TAG_VALUE, sanitizeKeySegment } from "./_validate.ts";
 import { type PersonalDataRules, protectRecord } from "./personal_data.ts";
+import { datasetDigest } from "../datasets/digest.ts";
+import { toMlflowDatasetInput } from "../datasets/mlflow_input.ts";
+import { inferSchema } from "../datasets/schema.ts";
+import type { DatasetSchema } from "../datasets/types.ts";
 
 /** Options of {@link RunHandle.logMetrics}. */
 export interface LogMetricsOptions {
@@ -66,7 +70,7 @@ export interface LogDatasetOptions {
   targets?: string | string[];
   /** `mlflow.data.context`, e.g. `evaluation`, `training`. Default `evaluation`. */
   context?: string;
-  /** Where the data came from, e.g. a path or URL. */
+  /** Where the data came from: a URL or a path (recorded as an absolute `file://` URI). */
   source?: string;
 }
 
@@ -342,54 +346,45 @@ export class RunHandle implements AsyncDisposable {
   }
 
   /**
-   * Logs a dataset (records or a lib/datasets `Dataset`) as a run input with its schema,
-   * profile, digest and `mlflow.data.context`. Returns the input it recorded.
+   * Logs a dataset (records or a lib/datasets `Dataset`) as a run input through
+   * `toMlflowDatasetInput` (lib/datasets), the one place the MLflow dataset entity is made:
+   * the dataset's short digest, `mlflow_colspec` schema, profile, an absolute source URI
+   * (`options.source`, else the dataset's stored location; MLflow's `code` source for
+   * records that live only in memory) and `mlflow.data.context`. Records get an inferred
+   * schema, with the run's personal-data fields marked so no value of theirs is profiled.
+   * Returns the input it recorded.
    */
-  async logDataset(
+  logDataset(
     data: DatasetLike | readonly Record<string, unknown>[],
     options: LogDatasetOptions = {},
   ): Promise<DatasetInput> {
-    const rows = isDatasetLike(data) ? data.rows : data;
-    const name = options.name ?? (isDatasetLike(data) ? data.name : "dataset");
-    let digest = isDatasetLike(data) ? data.mlflowDigest : undefined;
-    if (!digest) {
-      const bytes = new Uint8Array(
-        await crypto.subtle.digest("SHA-256", encoder.encode(JSON.stringify(rows))),
+    const like = isDatasetLike(data) ? data : undefined;
+    const rows = like ? like.rows : data as readonly Record<string, unknown>[];
+    const full = like && isFullDataset(like) ? like : undefined;
+    const rules = this.#init.personalData;
+    const schema: DatasetSchema = full?.schema ??
+      markPersonalData(
+        like?.schema
+          ? { ...like.schema, columns: like.schema.columns.map((c) => ({ ...c })) } as DatasetSchema
+          : inferSchema(rows),
+        rules,
       );
-      digest = Array.from(bytes.slice(0, 4), (b) => b.toString(16).padStart(2, "0")).join("");
-    }
-    const targets = options.targets ??
-      (isDatasetLike(data) ? data.schema?.target : undefined);
-    const colspec = isDatasetLike(data) && data.schema
-      ? data.schema.columns.map((c) => ({
-        type: mlflowType(c.type),
-        name: c.name,
-        required: c.required ?? true,
-      }))
-      : inferColspec(rows);
-    const columns = colspec.length;
-    const profile: Record<string, unknown> = {
-      num_rows: rows.length,
-      num_elements: rows.length * columns,
-    };
-    if (targets !== undefined) profile.targets = targets;
-    const input: DatasetInput = {
-      dataset: {
-        name,
-        digest,
-        sourceType: options.source ? (/^https?:/.test(options.source) ? "http" : "local") : "code",
-        source: JSON.stringify(
-          options.source
-            ? (/^https?:/.test(options.source) ? { url: options.source } : { uri: options.source })
-            : { tags: { "evalkit.dataset": name } },
-        ),
-        schema: JSON.stringify({ mlflow_colspec: colspec }),
-        profile: JSON.stringify(profile),
-      },
-      tags: { "mlflow.data.context": options.context ?? "evaluation" },
-    };
+    const digest = full ? undefined : datasetDigest(rows);
+    const input = toMlflowDatasetInput({
+      name: options.name ?? like?.name ?? "dataset",
+      version: like?.version ?? "",
+      rows,
+      schema,
+      digest: full?.digest ?? digest!.sha256,
+      mlflowDigest: like?.mlflowDigest ?? digest!.mlflow,
+      ...(full?.location !== undefined ? { location: full.location } : {}),
+    }, {
+      context: options.context ?? "evaluation",
+      ...(options.source !== undefined ? { sourceUri: options.source } : {}),
+      ...(options.targets !== undefined ? { targets: options.targets } : {}),
+    });
     this.logInput(input);
-    return input;
+    return Promise.resolve(input);
   }
 
   /**
@@ -659,36 +654,31 @@ function isDatasetLike(d: unknown): d is DatasetLike {
   return !Array.isArray(d) && typeof d === "object" && d !== null && "rows" in d;
 }
 
-function mlflowType(t: string): string {
-  return t === "number"
-    ? "double"
-    : t === "integer"
-    ? "long"
-    : t === "boolean"
-    ? "boolean"
-    : "string";
+/** A lib/datasets `Dataset` (digest and typed schema known), not just records with a name. */
+function isFullDataset(d: DatasetLike): d is DatasetLike & {
+  digest: string;
+  mlflowDigest: string;
+  version: string;
+  schema: DatasetSchema;
+  location?: string;
+} {
+  const x = d as DatasetLike & { digest?: unknown };
+  return typeof x.digest === "string" && typeof d.mlflowDigest === "string" &&
+    typeof d.version === "string" && d.schema !== undefined;
 }
 
-function inferColspec(rows: readonly Record<string, unknown>[]) {
-  const names = new Map<string, string>();
-  for (const row of rows.slice(0, 1000)) {
-    for (const [k, v] of Object.entries(row)) {
-      if (names.has(k) && names.get(k) !== "null") continue;
-      names.set(
-        k,
-        v === null || v === undefined
-          ? "null"
-          : typeof v === "number"
-          ? (Number.isInteger(v) ? "long" : "double")
-          : typeof v === "boolean"
-          ? "boolean"
-          : "string",
-      );
-    }
-  }
-  return [...names].map(([name, type]) => ({
-    type: type === "null" ? "string" : type,
-    name,
-    required: true,
-  }));
+/** Marks the columns the run's personal-data rules name, so their values are never profiled. */
+function markPersonalData(schema: DatasetSchema, rules: PersonalDataRules): DatasetSchema {
+  const hash = new Set(rules.hash ?? []);
+  const drop = new Set(rules.drop ?? []);
+  return {
+    ...schema,
+    columns: schema.columns.map((c) =>
+      drop.has(c.name)
+        ? { ...c, personalData: "drop" as const }
+        : hash.has(c.name)
+        ? { ...c, personalData: "hash" as const }
+        : c
+    ),
+  };
 }

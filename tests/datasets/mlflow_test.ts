@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { MlflowClient } from "../../lib/mlflow/mod.ts";
 import { DatasetManager, toMlflowDatasetInput } from "../../lib/datasets/mod.ts";
 import { testMlflowUri, uniqueName } from "../_helpers/mlflow.ts";
@@ -25,7 +26,8 @@ Deno.test("logToMlflow() records the dataset input on a real MLflow run; reading
   assert.match(back.dataset.digest, /^[0-9a-f]{8}$/);
   assert.equal(back.dataset.sourceType, "local");
   assert.deepEqual(JSON.parse(back.dataset.source), {
-    uri: join(ROOT, "datasets", "loan_approval_test_set", "1.0.0", "data.jsonl"),
+    uri: pathToFileURL(join(ROOT, "datasets", "loan_approval_test_set", "1.0.0", "data.jsonl"))
+      .href,
   });
   const schema = JSON.parse(back.dataset.schema!);
   assert.deepEqual(schema.mlflow_colspec[2], { type: "long", name: "age", required: true });

@@ -232,6 +232,8 @@ Deno.test("the OpenAPI document is 3.1 and describes every route from the zod sc
   ) {
     assert.ok(doc.paths[p], p);
   }
+  const param = doc.paths["/api/v1/loan/evaluations/{id}"].get.parameters[0];
+  assert.deepEqual([param.in, param.required], ["path", true], "path parameters are required");
   const app_ = doc.components.schemas.LoanApplication;
   assert.deepEqual(
     { ...app_.properties.credit_score, description: undefined },
@@ -357,6 +359,8 @@ Deno.test("evaluation jobs past the limit queue, past the queue get 429 with Ret
   }
   assert.deepEqual(answers.map((a) => a.status), [202, 202, 202, 429, 429]);
   assert.deepEqual(answers.slice(0, 3).map((a) => a.body.status), ["running", "running", "queued"]);
+  assert.equal(answers[0]!.body.started_at, answers[0]!.body.created_at, "started at once");
+  assert.equal(answers[2]!.body.started_at, undefined, "a queued job has not started");
   for (const a of answers.slice(3)) {
     assert.ok(Number(a.retryAfter) >= 1, `Retry-After ${a.retryAfter}`);
     assert.match(a.body.error, /2 running and 1 queued/);

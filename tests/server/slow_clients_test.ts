@@ -106,6 +106,9 @@ Deno.test("slow bodies: 20 clients trickling one byte every 100 ms get 408 withi
   assert.ok(elapsed < 2500, `all 408s within ${elapsed.toFixed(0)} ms (timeout 400 ms)`);
   await server.shutdown();
   assert.equal(log.filter((e) => e.status === 408).length, 20, JSON.stringify(log));
+  for (const e of log.filter((e) => e.status === 408)) {
+    assert.ok(e.ms >= 390 && e.ms < 2500, `a 408 is logged after the 400 ms timeout: ${e.ms} ms`);
+  }
   assert.deepEqual(log.filter((e) => e.status >= 500), []);
 });
 

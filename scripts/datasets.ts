@@ -101,7 +101,7 @@ Example: deno task datasets split loan_approval_test_set --seed 42 --stratify-by
 ${COMMON}`,
   log: `Usage: deno task datasets log <name> --run-id <id> [flags]
 
-Logs a dataset version as an input of an MLflow run (runs/log-inputs): 8-hex digest, source,
+Logs a dataset version as an input of a run (runs/log-inputs, or the local store's run): 8-hex digest, source,
 schema (mlflow_colspec) and profile (rows, per-column statistics, full SHA-256).
   --run-id <id>          the MLflow run: its id, a unique prefix, its name, or the local id of
                          a run synced to the server
@@ -109,8 +109,8 @@ schema (mlflow_colspec) and profile (rows, per-column statistics, full SHA-256).
   --context <ctx>        mlflow.data.context tag (default evaluation)
   --tracking-uri <uri>   MLflow server or databricks (default MLFLOW_TRACKING_URI; credentials
                          from MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME/PASSWORD).
-                         Without a server, exit 2: a local-store run gets its dataset input
-                         when it is recorded.
+                         Without a server, the input is added to the run in the local store
+                         (its outbox) and sent by the next 'deno task sync'.
 Example: deno task datasets log loan_approval_test_set --run-id 0f3c... --tracking-uri http://127.0.0.1:5000
 
 ${COMMON}`,
@@ -505,38 +505,42 @@ async function run(argv: string[]): Promise<number> {
         throw err;
       }
       using source = opened;
-      if (!source.client) {
-        const local = await source.findRun(runArg);
-        throw new UsageError(
-          local
-            ? `Run '${runArg}' is in the local store (${source.storeDir}) and no server is set: ` +
-              "datasets log adds an input to a run on an MLflow server. Log the dataset when the " +
-              "run is recorded (evaluate logs its dataset as the run's input), or push the run " +
-              "with 'deno task sync --to <uri>' and log to it with --tracking-uri <uri>."
-            : `No run '${runArg}' in the local store (${source.storeDir}) and no server is set: ` +
-              "pass --tracking-uri <uri> or set MLFLOW_TRACKING_URI to the server that has the run.",
-        );
-      }
-      let runId: string;
+      let run;
       try {
-        runId = (await source.getRun(runArg)).id; // a synced run's local id finds its server id
+        // Any id wherever the run is: on a server, a synced run's local id finds its server id.
+        run = await source.getRun(runArg);
       } catch (err) {
         if (err instanceof RunNotFoundError) throw new UsageError(err.message);
         throw err;
       }
-      const input = await dm.logToMlflow(positionals[0]!, {
-        client: source.client,
-        runId,
-        context: flags.context ?? "evaluation",
-        ...(flags.version ? { version: flags.version } : {}),
-      });
+      const runId = run.id;
+      let input;
+      try {
+        input = await dm.logToMlflow(positionals[0]!, {
+          // The local store appends the input to the run's outbox (sent by the next sync).
+          client: { runs: { logInputs: (_id, i) => source.logInputs(run, i.datasets ?? []) } },
+          runId,
+          context: flags.context ?? "evaluation",
+          ...(flags.version ? { version: flags.version } : {}),
+        });
+      } catch (err) {
+        // The local store refuses a run its live process still writes: say so, exit 2.
+        if (err instanceof TypeError && source.kind === "local") {
+          throw new UsageError(err.message);
+        }
+        throw err;
+      }
       print(
         json,
         { runId, input },
         () =>
           `Logged ${input.dataset.name} (digest ${input.dataset.digest}, ${
             input.tags?.["evalkit.dataset.version"]
-          }) to run ${runId}${runId === runArg ? "" : ` (${runArg})`} on ${source.location}`,
+          }) to run ${runId}${runId === runArg ? "" : ` (${runArg})`} ${
+            source.kind === "local" ? "in" : "on"
+          } ${source.location}${
+            source.kind === "local" ? " (sent by 'deno task sync --to <uri>')" : ""
+          }`,
       );
       return 0;
     }

@@ -16,7 +16,15 @@ import { MlflowApiError, redact } from "../_internal/errors.ts";
 import { type EnvReader, MlflowClient } from "../mlflow/client.ts";
 import type { DatasetInput, Run } from "../mlflow/types.ts";
 import { LOCAL_RUN_TAG } from "./_delivery.ts";
-import { defaultStoreDir, RunPaths } from "./_outbox.ts";
+import {
+  AppendLog,
+  defaultStoreDir,
+  type InputsOp,
+  type Op,
+  OutboxBusyError,
+  readJsonLinesReport,
+  RunPaths,
+} from "./_outbox.ts";
 import { listLocalRuns, type LocalRun, readLocalRun, serverRunIdFor } from "./local_store.ts";
 
 /** A run as any {@link RunSource} returns it. */
@@ -91,6 +99,12 @@ export interface RunSource extends Disposable {
   listArtifacts(run: SourceRun): Promise<{ path: string; size?: number }[]>;
   /** An artifact as text, `undefined` when the run has no such file. */
   readArtifactText(run: SourceRun, path: string): Promise<string | undefined>;
+  /**
+   * Adds dataset inputs to a run that exists already: `runs/log-inputs` on a server; in the
+   * local store, an operation appended to the run's outbox (sent by the next `sync`). A local
+   * run still written by its live process is refused with a `TypeError`.
+   */
+  logInputs(run: SourceRun, datasets: DatasetInput[]): Promise<void>;
   /** Releases the client (idempotent). */
   close(): void;
 }
@@ -222,6 +236,37 @@ class LocalRunSource implements RunSource {
     } catch (err) {
       if (err instanceof Deno.errors.NotFound) return undefined;
       throw err;
+    }
+  }
+
+  async logInputs(run: SourceRun, datasets: DatasetInput[]): Promise<void> {
+    for (const d of datasets) {
+      if (d.dataset.digest.length > 36) {
+        throw new RangeError(
+          `Expected dataset digest to be at most 36 characters but found ${d.dataset.digest.length}`,
+        );
+      }
+    }
+    const paths = new RunPaths(this.storeDir, run.id);
+    const { records } = await readJsonLinesReport<Op>(paths.ops);
+    if (records[0]?.op !== "create") {
+      throw new RunNotFoundError(run.id, this.location, "Its outbox has no create operation.");
+    }
+    let log: AppendLog;
+    try {
+      log = AppendLog.open(paths.ops, records.length); // the run's writer lock
+    } catch (err) {
+      if (!(err instanceof OutboxBusyError)) throw err;
+      throw new TypeError(
+        `Run '${run.name}' (${run.id}) is still being recorded by its live process: log the ` +
+          "dataset there (run.logDataset), or once the run has ended.",
+      );
+    }
+    try {
+      const op: InputsOp = { op: "input", datasets };
+      log.append(JSON.stringify(op));
+    } finally {
+      log.close();
     }
   }
 
@@ -427,6 +472,10 @@ class ServerRunSource implements RunSource {
       if (err instanceof MlflowApiError && err.status === 404) return undefined;
       throw err;
     }
+  }
+
+  async logInputs(run: SourceRun, datasets: DatasetInput[]): Promise<void> {
+    await this.client.runs.logInputs(run.id, { datasets });
   }
 
   close(): void {

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { MlflowClient } from "../../lib/mlflow/mod.ts";
 import { ADMIN, PASSWORD, startAuthServer, TOKEN } from "../_helpers/mlflow_auth_server.ts";
-import { uniqueName } from "../_helpers/mlflow.ts";
+import { testMlflowUri, uniqueName } from "../_helpers/mlflow.ts";
 import { runScript, tempHome } from "./_helpers.ts";
 
 Deno.test("report and datasets log read and write runs on a basic-auth server with credentials from the environment", async (t) => {
@@ -86,29 +86,57 @@ Deno.test("report and datasets log read and write runs on a basic-auth server wi
   await Deno.remove(home, { recursive: true });
 });
 
-Deno.test("datasets log without a server refuses a local run with exit 2 and a sentence, no stack trace", async () => {
+Deno.test("datasets log without a server adds the input to the local run, and the next sync sends it; an unknown id exits 2 with a sentence", async () => {
   const home = await tempHome();
-  const { AgentTracker } = await import("../../lib/tracking/mod.ts");
-  const tracker = new AgentTracker("ds_log", {
-    storeDir: `${home}/store`,
-    localOnly: true,
-    handleSigint: false,
-  });
+  const storeDir = `${home}/store`;
+  const { AgentTracker, readLocalRun, serverRunIdFor, syncStore } = await import(
+    "../../lib/tracking/mod.ts"
+  );
+  const tracker = new AgentTracker("ds_log", { storeDir, localOnly: true, handleSigint: false });
   let localId: string;
   {
     await using run = await tracker.startRun({ purpose: "evaluate" });
     localId = run.localRunId;
   }
   const env = { EVALKIT_HOME: home, MLFLOW_TRACKING_URI: "" };
-  for (const id of [localId, "0123abcd"]) {
-    const r = await runScript(
-      ["scripts/datasets.ts", "log", "loan_approval_test_set", "--run-id", id],
+  const ok = await runScript(
+    ["scripts/datasets.ts", "log", "loan_approval_test_set", "--run-id", localId.slice(0, 8)],
+    env,
+  );
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(
+    ok.stdout,
+    new RegExp(`to run ${localId} \\(${localId.slice(0, 8)}\\) in the local store`),
+  );
+  const local = await readLocalRun(localId, { storeDir });
+  assert.deepEqual(local?.inputs.map((i) => i.dataset.name), ["loan_approval_test_set"]);
+  assert.equal(local?.inputs[0]?.tags?.["mlflow.data.context"], "evaluation");
+
+  const uri = testMlflowUri();
+  using client = MlflowClient.fromUri(uri);
+  const report = await syncStore({ client, uri, storeDir, runIds: [localId] });
+  assert.equal(report.ok, true, JSON.stringify(report));
+  const serverId = await serverRunIdFor(localId, uri, { storeDir });
+  const inputs = (await client.runs.get(serverId!)).inputs.datasetInputs;
+  assert.deepEqual(inputs.map((i) => i.dataset.name), ["loan_approval_test_set"]);
+
+  // A run its live process still writes (this one holds the writer lock) is refused.
+  {
+    await using open = await tracker.startRun({ purpose: "live" });
+    const busy = await runScript(
+      ["scripts/datasets.ts", "log", "loan_approval_test_set", "--run-id", open.localRunId],
       env,
     );
-    assert.equal(r.code, 2, r.stderr);
-    assert.doesNotMatch(r.stderr, /\bat .*\.ts:\d+|unexpected/, "no stack trace");
-    assert.match(r.stderr, id === localId ? /is in the local store/ : /No run '0123abcd'/);
-    assert.match(r.stderr, /--tracking-uri/);
+    assert.equal(busy.code, 2, busy.stderr);
+    assert.match(busy.stderr, /still being recorded by its live process/);
   }
+
+  const bad = await runScript(
+    ["scripts/datasets.ts", "log", "loan_approval_test_set", "--run-id", "0123abcd"],
+    env,
+  );
+  assert.equal(bad.code, 2, bad.stderr);
+  assert.doesNotMatch(bad.stderr, /\bat .*\.ts:\d+|unexpected/, "no stack trace");
+  assert.match(bad.stderr, /No run '0123abcd' in the local store/);
   await Deno.remove(home, { recursive: true });
 });

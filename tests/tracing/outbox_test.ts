@@ -198,9 +198,9 @@ Deno.test("deno task traces lists the store and shows a trace as a tree", async 
   assert.equal(show.code, 0, show.err);
   const lines = show.out.trim().split("\n");
   assert.match(lines[0]!, new RegExp(`^${id}  call  OK`));
-  assert.match(lines[1]!, /^└─ call  \[AGENT\]  \d+\.\d ms  OK$/);
-  assert.match(lines[2]!, /^   ├─ validate  \[PARSER\]  \d+\.\d ms  OK$/);
-  assert.match(lines[3]!, /^   └─ rules  \[TOOL\]  \d+\.\d ms  OK$/);
+  assert.match(lines[1]!, /^└─ call {2}\[AGENT\] {2}\d+\.\d ms {2}OK$/);
+  assert.match(lines[2]!, /^ {3}├─ validate {2}\[PARSER\] {2}\d+\.\d ms {2}OK$/);
+  assert.match(lines[3]!, /^ {3}└─ rules {2}\[TOOL\] {2}\d+\.\d ms {2}OK$/);
   const missing = await run("show", "ffffffff", "--store", storeDir);
   assert.equal(missing.code, 2);
 });

@@ -73,6 +73,8 @@ export interface TraceLine {
   meta: Record<string, string>;
   pre?: string;
   res?: string;
+  /** 1: continues a remote caller's trace (spans only; the caller writes the trace info). */
+  rem?: 1;
   /** Spans, attributes/inputs/outputs already parsed back from JSON. */
   spans: (Omit<SpanRecord, "a" | "in" | "out"> & {
     a: Record<string, unknown>;
@@ -105,6 +107,8 @@ export class ActiveTrace {
   readonly tags: Record<string, string> = {};
   readonly metadata: Record<string, string> = {};
   clientRequestId: string | undefined;
+  /** Continues a caller's trace (`traceparent`): the caller writes the trace's info. */
+  remote = false;
   #usage: Record<string, number> | undefined;
   #cost: Record<string, number> | undefined;
 
@@ -144,28 +148,40 @@ export class ActiveTrace {
     if (!this.sampled && !this.error) return; // sampled out, and no error to keep
     const end = root.endUs!;
     for (const s of this.spans) s._abandon(end);
-    const recs = this.spans.map((s) => s._freeze());
-    const meta: Record<string, string> = { "mlflow.trace_schema.version": "3", ...this.metadata };
-    if (this.#usage) meta["mlflow.trace.tokenUsage"] = JSON.stringify(this.#usage);
-    if (this.#cost) meta["mlflow.trace.cost"] = JSON.stringify(this.#cost);
-    if (this.dropped > 0) meta["evalkit.droppedSpans"] = String(this.dropped);
-    const rootRec = recs[0]!;
-    const head: Record<string, unknown> = {
-      v: 1,
-      tid: this.otelTraceId,
-      ...(this.experimentId === undefined ? {} : { eid: this.experimentId }),
-      t: root.startUs / 1000,
-      d: (end - root.startUs) / 1000,
-      st: rootRec.c === "ERROR" ? "ERROR" : "OK",
-      ...(this.clientRequestId === undefined ? {} : { crid: this.clientRequestId }),
-      tags: { "mlflow.traceName": root.name, ...this.tags },
-      meta,
-      ...(rootRec.in === undefined ? {} : { pre: rootRec.in.slice(0, PREVIEW_CHARS) }),
-      ...(rootRec.out === undefined ? {} : { res: rootRec.out.slice(0, PREVIEW_CHARS) }),
-    };
-    const headText = JSON.stringify(head);
-    let line = headText.slice(0, -1) + `,"spans":[`;
-    for (let i = 0; i < recs.length; i++) line += (i === 0 ? "" : ",") + spanText(recs[i]!);
+    const spans = this.spans;
+    const rootRec = spans[0]!._freeze();
+    // Built by concatenation: the values are JSON already, nothing is stringified twice.
+    let meta = `{"mlflow.trace_schema.version":"3"`;
+    for (const k in this.metadata) {
+      meta += `,${JSON.stringify(k)}:${JSON.stringify(this.metadata[k])}`;
+    }
+    if (this.#usage) {
+      meta += `,"mlflow.trace.tokenUsage":${JSON.stringify(JSON.stringify(this.#usage))}`;
+    }
+    if (this.#cost) meta += `,"mlflow.trace.cost":${JSON.stringify(JSON.stringify(this.#cost))}`;
+    if (this.dropped > 0) meta += `,"evalkit.droppedSpans":"${this.dropped}"`;
+    let tags = `{"mlflow.traceName":${JSON.stringify(root.name)}`;
+    for (const k in this.tags) {
+      if (k !== "mlflow.traceName") tags += `,${JSON.stringify(k)}:${JSON.stringify(this.tags[k])}`;
+    }
+    let line = `{"v":1,"tid":"${this.otelTraceId}"`;
+    if (this.experimentId !== undefined) line += `,"eid":${JSON.stringify(this.experimentId)}`;
+    line += `,"t":${root.startUs / 1000},"d":${(end - root.startUs) / 1000},"st":"${
+      rootRec.c === "ERROR" ? "ERROR" : "OK"
+    }"`;
+    if (this.clientRequestId !== undefined) {
+      line += `,"crid":${JSON.stringify(this.clientRequestId)}`;
+    }
+    line += `,"tags":${tags}},"meta":${meta}}`;
+    if (rootRec.in !== undefined) {
+      line += `,"pre":${JSON.stringify(rootRec.in.slice(0, PREVIEW_CHARS))}`;
+    }
+    if (rootRec.out !== undefined) {
+      line += `,"res":${JSON.stringify(rootRec.out.slice(0, PREVIEW_CHARS))}`;
+    }
+    if (this.remote) line += `,"rem":1`;
+    line += `,"spans":[${spanText(rootRec)}`;
+    for (let i = 1; i < spans.length; i++) line += "," + spanText(spans[i]!._freeze());
     line += "]}";
     this.write(line, this);
   }

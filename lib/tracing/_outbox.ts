@@ -47,6 +47,8 @@ export interface TraceOutboxOptions {
   concurrency?: number;
   /** Longest wait between attempts while the server is unreachable. Default 10000 ms. */
   maxBackoffMs?: number;
+  /** When to send StartTraceV3 after the spans (see `TracerOptions.traceInfo`). Default `"when-needed"`. */
+  traceInfo?: "always" | "when-needed";
   /** Send the unacknowledged traces of earlier writers (dead ones) first. Default true. */
   replay?: boolean;
   /** Told about delivery failures (each one; the flusher keeps retrying transient ones). */
@@ -78,12 +80,41 @@ function isTransient(err: unknown): boolean {
   return err.status === 0 || err.status === 408 || err.status === 429 || err.status >= 500;
 }
 
-/** The OTLP spans of a stored trace. */
+/** Metadata the server derives from the spans alone (no StartTraceV3 needed for it). */
+const FROM_SPANS = new Set([
+  "mlflow.trace_schema.version",
+  "mlflow.trace.tokenUsage",
+  "mlflow.trace.cost",
+  "mlflow.trace.session",
+  "mlflow.trace.user",
+  "mlflow.sourceRun",
+]);
+
+/** Whether a stored trace needs StartTraceV3 after its spans. */
+export function needsTraceInfo(t: TraceLine, mode: "always" | "when-needed"): boolean {
+  if (t.rem === 1) return false; // the caller's process writes the info of a continued trace
+  if (mode === "always" || t.crid !== undefined) return true;
+  for (const k in t.meta) if (!FROM_SPANS.has(k)) return true;
+  return false;
+}
+
+/**
+ * The OTLP spans of a stored trace. The root carries the trace's tags as
+ * `mlflow.traceTag.<key>` and its session and user as `session.id` / `user.id`, which the
+ * server turns into the trace's tags, session and user (MLflow's own OTLP convention).
+ */
 export function otlpSpans(t: TraceLine): OtlpSpan[] {
-  return t.spans.map((s) => {
+  return t.spans.map((s, i) => {
     const attributes: Record<string, unknown> = { "mlflow.spanType": s.ty, ...s.a };
     if ("in" in s) attributes["mlflow.spanInputs"] = s.in;
     if ("out" in s) attributes["mlflow.spanOutputs"] = s.out;
+    if (i === 0 && t.rem !== 1) {
+      for (const k in t.tags) attributes[`mlflow.traceTag.${k}`] = t.tags[k];
+      const session = t.meta["mlflow.trace.session"];
+      const user = t.meta["mlflow.trace.user"];
+      if (session !== undefined) attributes["session.id"] = session;
+      if (user !== undefined) attributes["user.id"] = user;
+    }
     const span: OtlpSpan = {
       traceId: t.tid,
       spanId: s.id,
@@ -109,6 +140,7 @@ export class TraceOutbox {
   readonly #concurrency: number;
   readonly #maxBackoff: number;
   readonly #onError: ((e: unknown) => void) | undefined;
+  readonly #traceInfo: "always" | "when-needed";
   readonly #segment: string;
   readonly #ackDir: string | undefined;
   #log: AppendLog | undefined;
@@ -132,6 +164,7 @@ export class TraceOutbox {
     this.#concurrency = options.concurrency ?? 8;
     this.#maxBackoff = options.maxBackoffMs ?? 10_000;
     this.#onError = options.onError;
+    this.#traceInfo = options.traceInfo ?? "when-needed";
     Deno.mkdirSync(`${this.storeDir}/traces`, { recursive: true });
     const rand = crypto.getRandomValues(new Uint8Array(3));
     this.#segment = `${String(Date.now()).padStart(15, "0")}-${Deno.pid}-${
@@ -279,7 +312,7 @@ export class TraceOutbox {
           message: `trace tr-${t.tid} has no experiment id and the tracer names none`,
         });
       }
-      const runId = t.meta["mlflow.sourceRun"];
+      const runId = t.rem === 1 ? undefined : t.meta["mlflow.sourceRun"];
       const key = `${eid}\u0000${runId ?? ""}`;
       let g = groups.get(key);
       if (!g) groups.set(key, g = { eid, runId, spans: [] });
@@ -288,11 +321,12 @@ export class TraceOutbox {
     for (const g of groups.values()) {
       await client.traces.exportSpans(g.eid, g.spans, g.runId ? { runId: g.runId } : {});
     }
-    // Then each trace's info, from this same worker.
+    // Then each trace's info, from this same worker (only where the spans cannot say it all).
+    const infos = traces.filter((t) => needsTraceInfo(t, this.#traceInfo));
     let next = 0;
     const worker = async () => {
-      while (next < traces.length) {
-        const t = traces[next++]!;
+      while (next < infos.length) {
+        const t = infos[next++]!;
         await client.traces.start({
           traceId: `tr-${t.tid}`,
           experimentId: (t.eid ?? this.#experimentId)!,
@@ -307,7 +341,7 @@ export class TraceOutbox {
         });
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.#concurrency, traces.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(this.#concurrency, infos.length) }, worker));
   }
 
   #ack(batch: Entry[], error: string | undefined): void {

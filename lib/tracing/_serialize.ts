@@ -13,8 +13,13 @@ export type ValueProtector = (key: string, value: unknown) => unknown;
 const SECRET_KEY =
   /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api[-_]?key|apikey|password|passwd|secret|client[-_]?secret|access[-_]?token|refresh[-_]?token|token|bearer|private[-_]?key)$/i;
 
+/** A secret key anywhere in JSON text (`"api_key":`), for the fast path's one scan. */
+const SECRET_KEY_IN_JSON =
+  /"(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api[-_]?key|apikey|password|passwd|secret|client[-_]?secret|access[-_]?token|refresh[-_]?token|token|bearer|private[-_]?key)":/i;
+
 /** Text that looks like it may hold a credential (cheap pre-check before the regexes). */
-const MAYBE_SECRET = /bearer|basic |token|password|dapi|:\/\/[^/@\s]+@|secret|sk-/i;
+const MAYBE_SECRET =
+  /bearer|basic\s|dapi[0-9a-f]|(token|password|secret)["'\\]*\s*[:=]|\/\/[^/:@\s]+:[^@/\s]+@|sk-[A-Za-z0-9_-]{16}/i;
 const OPENAI_KEY = /\bsk-[A-Za-z0-9_-]{16,}/g;
 
 /** Marker put in place of a value that was cut to fit the size cap. */
@@ -42,6 +47,17 @@ export interface SerializeOptions {
 export function toSpanJson(value: unknown, options: SerializeOptions): string {
   const protect = options.protect;
   let text: string | undefined;
+  // Fast path: plain JSON with nothing that could be a secret (one scan of the text).
+  if (protect === undefined) {
+    try {
+      text = JSON.stringify(value);
+    } catch {
+      text = undefined; // BigInt or a cycle: the careful path below says what it was
+    }
+    if (text !== undefined && !MAYBE_SECRET.test(text) && !SECRET_KEY_IN_JSON.test(text)) {
+      return text.length <= options.maxChars ? text : truncated(text, options.maxChars);
+    }
+  }
   try {
     text = JSON.stringify(value, function (key, v) {
       if (key !== "" && SECRET_KEY.test(key)) return "[REDACTED]";
@@ -73,6 +89,11 @@ export function toSpanJson(value: unknown, options: SerializeOptions): string {
   }
   if (text === undefined) return "null";
   if (text.length <= options.maxChars) return text;
+  return truncated(text, options.maxChars);
+}
+
+function truncated(text: string, maxChars: number): string {
+  const options = { maxChars };
   return JSON.stringify({
     [TRUNCATED_KEY]: true,
     originalChars: text.length,

@@ -72,5 +72,5 @@ export function withSpan<T>(
   trace.spans.push(span);
   if (options.inputs !== undefined) span.setInputs(options.inputs);
   if (options.attributes) span.setAttributes(options.attributes);
-  return spanContext.run(span, () => runInSpan(span, fn));
+  return spanContext.run(span, runInSpan<T>, span, fn);
 }

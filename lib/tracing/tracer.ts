@@ -51,6 +51,13 @@ export interface TracerOptions {
     concurrency?: number;
     maxBackoffMs?: number;
   };
+  /**
+   * When to send the trace's info (StartTraceV3) after its spans: `"when-needed"` (default)
+   * only for traces carrying what OTLP cannot (a client request id, a logged-model link, other
+   * metadata) — the server builds the rest from the spans: state, timing, previews, name and
+   * tags, session, user, token usage, cost, run link; `"always"` for every trace.
+   */
+  traceInfo?: "always" | "when-needed";
   /** Send traces left unsent by earlier (dead) writers first. Default true. */
   replay?: boolean;
   /** Told about each delivery failure (the flusher keeps retrying transient ones). */
@@ -127,6 +134,7 @@ export class Tracer implements AsyncDisposable {
   readonly #config: TraceConfig;
   readonly #sampleRate: number;
   readonly #defaults: TraceUpdate;
+  readonly #hasDefaults: boolean;
   readonly #experimentId: string | undefined;
   readonly #outbox: TraceOutbox;
 
@@ -151,6 +159,7 @@ export class Tracer implements AsyncDisposable {
       ...(options.runId ? { runId: options.runId } : {}),
       ...(options.modelId ? { modelId: options.modelId } : {}),
     };
+    this.#hasDefaults = Object.keys(this.#defaults).length > 0;
     this.#outbox = new TraceOutbox({
       storeDir: options.storeDir ?? defaultStoreDir(),
       ...(options.client ? { client: options.client } : {}),
@@ -162,6 +171,7 @@ export class Tracer implements AsyncDisposable {
       ...(options.flush?.concurrency ? { concurrency: options.flush.concurrency } : {}),
       ...(options.flush?.maxBackoffMs ? { maxBackoffMs: options.flush.maxBackoffMs } : {}),
       ...(options.replay === undefined ? {} : { replay: options.replay }),
+      ...(options.traceInfo ? { traceInfo: options.traceInfo } : {}),
       ...(options.onError ? { onError: options.onError } : {}),
     });
   }
@@ -186,7 +196,7 @@ export class Tracer implements AsyncDisposable {
    */
   withSpan<T>(name: string, fn: (span: Span) => T, options: SpanOptions = {}): T {
     const span = this.#create(name, options);
-    return spanContext.run(span, () => runInSpan(span, fn));
+    return spanContext.run(span, runInSpan<T>, span, fn);
   }
 
   /**
@@ -248,8 +258,9 @@ export class Tracer implements AsyncDisposable {
       );
       span = new Span(trace, name, options.spanType ?? "CHAIN", remote?.parentSpanId);
       trace.root = span;
+      if (remote) trace.remote = true;
       trace.spans.push(span);
-      applyTraceUpdate(trace, this.#defaults);
+      if (this.#hasDefaults) applyTraceUpdate(trace, this.#defaults);
     }
     if (options.inputs !== undefined) span.setInputs(options.inputs);
     if (options.attributes) span.setAttributes(options.attributes);

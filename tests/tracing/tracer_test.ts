@@ -3,13 +3,18 @@
  * read back by MLflow's Python client (`MlflowClient.get_trace`, `mlflow.search_traces`).
  */
 import assert from "node:assert/strict";
+import { MlflowClient } from "../../lib/mlflow/mod.ts";
 import {
   currentSpan,
+  formatTraceparent,
+  parseTraceparent,
   SpanType,
   Tracer,
   updateCurrentTrace,
   withSpan,
 } from "../../lib/tracing/mod.ts";
+import { startFaultProxy } from "../_helpers/fault_proxy.ts";
+import { testMlflowUri } from "../_helpers/mlflow.ts";
 import { freshExperiment, pyOracle } from "./_helpers.ts";
 
 const PRICES = { "gpt-4o-mini*": { inputPerMillion: 0.15, outputPerMillion: 0.6 } };
@@ -269,4 +274,86 @@ Deno.test("secrets never reach a span; personal data follows the rule; big value
   assert.ok((inputs.originalChars as number) > 10_000);
   assert.ok(serverText.includes("pd_hashed"));
   assert.equal(py!.info.state, "ERROR");
+});
+
+Deno.test("a trace the spans fully describe goes as OTLP alone; the Python client still reads its name, tags, previews, session, user, run link and tokens", async () => {
+  const { client: direct, experimentId } = await freshExperiment("tracer-otlp-only");
+  const run = await direct.runs.create({ experimentId });
+  await using proxy = await startFaultProxy(testMlflowUri());
+  const client = MlflowClient.fromUri(proxy.uri);
+  let traceId = "";
+  {
+    await using tracer = new Tracer({
+      client,
+      experimentId,
+      storeDir: await Deno.makeTempDir(),
+      runId: run.info.runId,
+      prices: PRICES,
+    });
+    await tracer.withSpan("chat", async (root) => {
+      traceId = root.traceId;
+      updateCurrentTrace({ session: "s-9", user: "u-9", tags: { channel: "web" } });
+      root.setInputs({ question: "rate?" });
+      await tracer.withSpan("llm", (llm) => {
+        llm.setTokenUsage({ inputTokens: 10, outputTokens: 4 }, { model: "gpt-4o-mini" });
+      }, { spanType: SpanType.LLM });
+      return { answer: "4.5%" };
+    }, { spanType: SpanType.AGENT });
+  }
+  assert.deepEqual(
+    proxy.requests.filter((r) => r.method === "POST").map((r) => r.path),
+    ["/v1/traces"],
+  );
+  const [py] = await pyOracle(["get", traceId]);
+  assert.equal(py!.info.state, "OK");
+  assert.equal(py!.info.tags["mlflow.traceName"], "chat");
+  assert.equal(py!.info.tags.channel, "web");
+  assert.equal(py!.info.trace_metadata["mlflow.trace.session"], "s-9");
+  assert.equal(py!.info.trace_metadata["mlflow.trace.user"], "u-9");
+  assert.match(py!.info.request_preview ?? "", /rate\?/);
+  assert.match(py!.info.response_preview ?? "", /4\.5%/);
+  assert.equal(py!.info.token_usage?.total_tokens, 14);
+  assert.ok(py!.info.execution_duration >= 0);
+  const linked = await pyOracle(["search", experimentId, `run_id = '${run.info.runId}'`]);
+  assert.deepEqual(linked.map((t) => t.info.trace_id), [traceId]);
+});
+
+Deno.test("traceparent: the service continues the caller's trace; one trace on the server with both sides' spans", async () => {
+  const { client, experimentId } = await freshExperiment("tracer-distributed");
+  await using caller = new Tracer({ client, experimentId, storeDir: await Deno.makeTempDir() });
+  await using service = new Tracer({ client, experimentId, storeDir: await Deno.makeTempDir() });
+  let traceId = "";
+  let callSpanId = "";
+  await caller.withSpan("evaluate-row", async (root) => {
+    traceId = root.traceId;
+    await caller.withSpan("http POST /decision", async (call) => {
+      callSpanId = call.spanId;
+      const header = formatTraceparent(call)!;
+      // What the service does with the incoming header:
+      await service.withSpan("loan-api decision", (s) => {
+        assert.equal(s.traceId, traceId);
+        withSpan("validate", () => true, { spanType: SpanType.PARSER });
+        return { approved: true };
+      }, { spanType: SpanType.AGENT, traceparent: header, parent: null });
+    }, { spanType: SpanType.TOOL });
+  }, { spanType: SpanType.CHAIN });
+  await service.flush();
+  await caller.flush();
+  const [py] = await pyOracle(["get", traceId]);
+  const byName = Object.fromEntries(py!.spans.map((s) => [s.name, s]));
+  assert.deepEqual(Object.keys(byName).sort(), [
+    "evaluate-row",
+    "http POST /decision",
+    "loan-api decision",
+    "validate",
+  ]);
+  assert.equal(byName["loan-api decision"]!.parent_id, callSpanId);
+  assert.equal(byName.validate!.parent_id, byName["loan-api decision"]!.span_id);
+  assert.equal(byName["evaluate-row"]!.parent_id, null);
+  assert.equal(py!.info.tags["mlflow.traceName"], "evaluate-row");
+  assert.equal(py!.info.state, "OK");
+  assert.equal(
+    parseTraceparent(`00-${traceId.slice(3)}-${callSpanId}-01`)?.traceId,
+    traceId.slice(3),
+  );
 });

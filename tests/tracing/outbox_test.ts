@@ -66,6 +66,7 @@ Deno.test("503s and answers lost after the server applied them: every trace land
       experimentId,
       storeDir,
       flush: { maxBatchTraces: 10, intervalMs: 1, maxBackoffMs: 100 },
+      traceInfo: "always", // StartTraceV3 for every trace: its lost answers are replayed too
       onError: (e) => errors.push(e),
     });
     for (let i = 0; i < 40; i++) ids.push(agentCall(tracer, i));

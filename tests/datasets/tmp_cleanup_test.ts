@@ -132,3 +132,43 @@ Deno.test({
     ]);
   },
 });
+
+Deno.test({
+  name: "a writer that is a zombie (exited, not yet reaped by its parent) counts as gone",
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    await using dir = await tempDir();
+    const dm = new DatasetManager({ basePath: dir.path });
+    await dm.save([{ request_id: "a", x: 1 }], { name: "toy", version: "1.0.0" });
+    // `sh` exits at once; its parent execs into `sleep`, which never reaps it: a zombie.
+    const parent = new Deno.Command("bash", {
+      args: ["-c", 'sh -c "exit 0" & echo $!; exec sleep 30'],
+      stdout: "piped",
+    }).spawn();
+    try {
+      const reader = parent.stdout.getReader();
+      const { value } = await reader.read();
+      reader.releaseLock();
+      await parent.stdout.cancel();
+      const pid = Number(new TextDecoder().decode(value).trim());
+      let stat = "";
+      for (let i = 0; i < 100 && !/\) Z /.test(stat); i++) {
+        stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      assert.match(stat, /\) Z /, "the child is a zombie");
+      const start = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+      const tmp = join(dir.path, "toy", ".tmp-2.0.0-zombie");
+      await Deno.mkdir(tmp);
+      await Deno.writeTextFile(
+        join(tmp, ".owner.json"),
+        JSON.stringify({ pid, host: Deno.hostname(), start }),
+      );
+      await dm.list();
+      assert.deepEqual(await entries(join(dir.path, "toy")), ["1.0.0"]);
+    } finally {
+      parent.kill("SIGKILL");
+      await parent.status;
+    }
+  },
+});

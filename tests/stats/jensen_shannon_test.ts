@@ -46,3 +46,25 @@ Deno.test("jensenShannon() of p=[0.3,0.7], q=[0.3000000001,0.6999999999] is 7.71
   const d = jensenShannon([0.3, 0.7], [0.3000000001, 0.6999999999]);
   assert.ok(Math.abs(d - 7.715168136093028e-11) <= 1e-9 * 7.715168136093028e-11, String(d));
 });
+
+Deno.test("jensenShannon() is exact on both sides of the series threshold (|t| = |p−q|/(p+q) near 0.125)", async (t) => {
+  // Away from p ≈ q the direct x·log(x/m) form has no cancellation: a reference to ~1e-15.
+  const direct = (p: number[], q: number[]) => {
+    let s = 0;
+    for (let i = 0; i < p.length; i++) {
+      const m = (p[i]! + q[i]!) / 2;
+      if (p[i]! > 0) s += p[i]! * Math.log(p[i]! / m);
+      if (q[i]! > 0) s += q[i]! * Math.log(q[i]! / m);
+    }
+    return Math.sqrt(s / 2);
+  };
+  for (const d of [0.1, 0.12, 0.124, 0.126, 0.13, 0.2, 0.3, 0.45, 0.6, 0.8]) {
+    await t.step(`|t| = ${d}`, () => {
+      // t = d exactly in the first coordinate: p − q = −d·(p + q).
+      const p = [0.1, 0.9], q = [0.1 * (1 + d) / (1 - d), 0];
+      q[1] = 1 - q[0]!;
+      const got = jensenShannon(p, q), want = direct(p, q);
+      assert.ok(Math.abs(got - want) <= 1e-13 * want, `${got} vs ${want}`);
+    });
+  }
+});

@@ -140,9 +140,9 @@ Deno.test({
     await using dir = await tempDir();
     const dm = new DatasetManager({ basePath: dir.path });
     await dm.save([{ request_id: "a", x: 1 }], { name: "toy", version: "1.0.0" });
-    // `sh` exits at once; its parent execs into `sleep`, which never reaps it: a zombie.
+    // `sh` exits once its parent has exec'd into `sleep`, which never reaps it: a zombie.
     const parent = new Deno.Command("bash", {
-      args: ["-c", 'sh -c "exit 0" & echo $!; exec sleep 30'],
+      args: ["-c", 'sh -c "sleep 1; exit 0" & echo $!; exec sleep 30'],
       stdout: "piped",
     }).spawn();
     try {
@@ -152,7 +152,7 @@ Deno.test({
       await parent.stdout.cancel();
       const pid = Number(new TextDecoder().decode(value).trim());
       let stat = "";
-      for (let i = 0; i < 100 && !/\) Z /.test(stat); i++) {
+      for (let i = 0; i < 250 && !/\) Z /.test(stat); i++) {
         stat = await Deno.readTextFile(`/proc/${pid}/stat`);
         await new Promise((r) => setTimeout(r, 20));
       }

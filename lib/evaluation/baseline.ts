@@ -4,10 +4,9 @@
  *
  * @module
  */
-import { MlflowClient } from "../mlflow/client.ts";
-import { readEnv } from "../_internal/env.ts";
+import type { MlflowClient } from "../mlflow/client.ts";
 import { MlflowApiError } from "../_internal/errors.ts";
-import { readLocalRun } from "../tracking/local_store.ts";
+import { openRunSource, RunNotFoundError } from "../tracking/run_source.ts";
 import { type ComparableRow, majorityRows } from "./compare.ts";
 
 /** A baseline to compare with: its metrics and, for the per-row diff, its rows. */
@@ -86,51 +85,44 @@ export async function loadBaseline(
   options: LoadBaselineOptions = {},
 ): Promise<Baseline> {
   const tablePath = options.tablePath ?? "eval_results_table.json";
-  const uri = options.trackingUri ?? readEnv("MLFLOW_TRACKING_URI");
-  if (options.client || uri) {
-    const own = options.client ? undefined : MlflowClient.fromUri(uri!);
-    const client = options.client ?? own!;
+  if (options.client) {
+    const client = options.client;
+    let run;
     try {
-      let run;
-      try {
-        run = await client.runs.get(runId);
-      } catch (e) {
-        throw new TypeError(
-          `Baseline run '${runId}' was not found on ${uri ?? "the server"}: ${
-            (e as Error).message
-          }`,
-          { cause: e },
-        );
-      }
-      const metrics: Record<string, number> = {};
-      for (const m of run.data.metrics) metrics[m.key] = m.value;
-      let text: string | undefined;
-      try {
-        text = await client.artifacts.readText(run.info.artifactUri, tablePath);
-      } catch (err) {
-        // No per-row table: a metrics-only comparison. Any other failure is reported.
-        if (!(err instanceof MlflowApiError && err.status === 404)) throw err;
-      }
-      const rows = text === undefined ? undefined : tableRows(text, `${runId}/${tablePath}`);
-      return { runId, metrics, ...(rows ? { rows } : {}) };
-    } finally {
-      own?.close();
+      run = await client.runs.get(runId);
+    } catch (e) {
+      throw new TypeError(
+        `Baseline run '${runId}' was not found on the server: ${(e as Error).message}`,
+        { cause: e },
+      );
     }
+    const metrics: Record<string, number> = {};
+    for (const m of run.data.metrics) metrics[m.key] = m.value;
+    let text: string | undefined;
+    try {
+      text = await client.artifacts.readText(run.info.artifactUri, tablePath);
+    } catch (err) {
+      // No per-row table: a metrics-only comparison. Any other failure is reported.
+      if (!(err instanceof MlflowApiError && err.status === 404)) throw err;
+    }
+    const rows = text === undefined ? undefined : tableRows(text, `${runId}/${tablePath}`);
+    return { runId, metrics, ...(rows ? { rows } : {}) };
   }
-  const local = await readLocalRun(runId, options.storeDir ? { storeDir: options.storeDir } : {});
-  if (!local) throw new TypeError(`Baseline run '${runId}' was not found in the local store`);
-  const storeDir = options.storeDir ?? `${readEnv("EVALKIT_HOME") ?? ".evalkit"}/store`;
-  const path = `${storeDir}/runs/${local.localRunId}/artifacts/${tablePath}`;
-  let text: string | undefined;
+  // One way to open a run wherever it is: the server (through resolveTrackingTarget) or the
+  // local store; any id of the run works (prefix, name, the local id of a synced run).
+  using source = openRunSource({
+    ...(options.trackingUri !== undefined ? { trackingUri: options.trackingUri } : {}),
+    ...(options.storeDir !== undefined ? { storeDir: options.storeDir } : {}),
+  });
+  let run;
   try {
-    text = await Deno.readTextFile(path);
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err; // no table: metrics-only comparison
+    run = await source.getRun(runId);
+  } catch (e) {
+    if (!(e instanceof RunNotFoundError)) throw e;
+    throw new TypeError(`Baseline run '${runId}' was not found: ${e.message}`, { cause: e });
   }
-  const rows = text === undefined ? undefined : tableRows(text, path);
-  return {
-    runId: local.localRunId,
-    metrics: { ...local.latestMetrics },
-    ...(rows ? { rows } : {}),
-  };
+  // No per-row table: a metrics-only comparison. Any other failure is reported.
+  const text = await source.readArtifactText(run, tablePath);
+  const rows = text === undefined ? undefined : tableRows(text, `${run.id}/${tablePath}`);
+  return { runId: run.id, metrics: { ...run.metrics }, ...(rows ? { rows } : {}) };
 }

@@ -12,6 +12,7 @@ import {
   serverRunIdFor,
   syncStore,
 } from "../../lib/tracking/mod.ts";
+import { loadBaseline } from "../../lib/evaluation/mod.ts";
 import { testMlflowUri } from "../_helpers/mlflow.ts";
 import { asTracking, clientFor, runScript, tempHome } from "./_helpers.ts";
 
@@ -111,6 +112,12 @@ Deno.test("after sync, the local id and the server id (and prefixes of both) res
     assert.ok(err instanceof RunNotFoundError, String(err));
     assert.match(err.message, /deno task sync --to/, "the hint says how a local run gets there");
   })();
+
+  // A baseline too: evaluate --baseline-run takes the local id of a synced run.
+  const baseline = await loadBaseline(localId.slice(0, 8), { trackingUri: uri, storeDir });
+  assert.equal(baseline.runId, serverId);
+  assert.equal(baseline.metrics.accuracy_score, 0.9);
+  assert.deepEqual(baseline.rows, [{ id: "a", correct: true, predicted: null }]);
 
   // In the local store, the server id finds the local run.
   await (async () => {

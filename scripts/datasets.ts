@@ -392,7 +392,7 @@ async function run(argv: string[]): Promise<number> {
           ...(flags.target ? { target: flags.target } : {}),
           ...(flags.id ? { id: flags.id } : {}),
           ...(flags.format ? { format: parseFormat(flags.format) } : {}),
-          ...(flags.delimiter ? { delimiter: flags.delimiter } : {}),
+          ...(flags.delimiter !== undefined ? { delimiter: flags.delimiter } : {}),
         });
         const r = validateRows(read.rows, read.schema, { file: target, lineOf: read.lineOf });
         rowsCount = read.rows.length, issues = r.issues, truncated = r.truncated, file = target;
@@ -434,7 +434,7 @@ async function run(argv: string[]): Promise<number> {
           ? { personalData: personal as Record<string, "hash" | "drop"> }
           : {}),
         ...(flags.format ? { format: parseFormat(flags.format) } : {}),
-        ...(flags.delimiter ? { delimiter: flags.delimiter } : {}),
+        ...(flags.delimiter !== undefined ? { delimiter: flags.delimiter } : {}),
         ...(flags.description ? { description: flags.description } : {}),
         ...(flags.tag ? { tags: keyValues("tag", flags.tag) } : {}),
       });

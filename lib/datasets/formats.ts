@@ -706,7 +706,7 @@ export async function readDatasetFile(
     return await readCsvStream(fileStream(f), {
       ...options,
       file,
-      ...(delimiter ? { delimiter } : {}),
+      ...(delimiter !== undefined ? { delimiter } : {}),
     });
   }
   const bytes = await new Response(f.readable).bytes();

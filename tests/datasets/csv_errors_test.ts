@@ -181,3 +181,31 @@ Deno.test("CSV rows carry their physical line: blank lines and newlines inside q
   assert.deepEqual(crlf.rows.map((_, i) => crlf.lineOf(i)), [3, 6, 9, 11]);
   assert.equal(crlf.rows[1]!.v, "x\r\ny\r\nz");
 });
+
+Deno.test('`datasets validate|import --delimiter ""` is refused with exit 2 and invalid_option (was silently a comma)', async () => {
+  const { cli, ROOT } = await import("./_helpers.ts");
+  const file = join(ROOT, "tests/fixtures/datasets/valid_small.csv");
+  for (const args of [["validate", file], ["import", file, "--name", "x", "--version", "1.0.0"]]) {
+    const r = await cli([
+      ...args,
+      "--delimiter",
+      "",
+      "--base-path",
+      "/nonexistent-evalkit",
+      "--json",
+    ]);
+    assert.equal(r.code, 2, r.stderr);
+    const doc = JSON.parse(r.stdout);
+    assert.equal(doc.issues[0].code, "invalid_option", r.stdout);
+    assert.equal(doc.issues[0].file, file);
+  }
+  // A real one-character delimiter still works from the CLI.
+  const tsv = await Deno.makeTempFile({ suffix: ".txt" });
+  try {
+    await Deno.writeTextFile(tsv, "request_id;x\na;1\n");
+    const ok = await cli(["validate", tsv, "--format", "csv", "--delimiter", ";", "--json"]);
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+  } finally {
+    await Deno.remove(tsv);
+  }
+});

@@ -98,7 +98,51 @@ Deno.test("retry() gives up at once on answers that are not transient", async (t
     assert.ok(!isTransientError(new DOMException("stop", "AbortError")));
     assert.ok(!isTransientError(new Error("bug")));
     assert.ok(!isTransientError(new RangeError("bad")));
+    assert.ok(!isTransientError(null));
+    assert.ok(!isTransientError(undefined));
+    assert.ok(!isTransientError("HTTP 503"));
+    assert.ok(!isTransientError({ status: "503" }), "a status that is not a number");
   });
+});
+
+Deno.test("retry() copes with thrown non-errors (null, strings) when the caller retries them", async () => {
+  const clock = fakeClock();
+  let calls = 0;
+  const value = await retry(() => {
+    calls++;
+    if (calls === 1) return Promise.reject(null);
+    if (calls === 2) return Promise.reject("busy");
+    return Promise.resolve(calls);
+  }, { isRetriable: () => true, baseMs: 8, random: () => 0.5, sleep: clock.sleep, now: clock.now });
+  assert.equal(value, 3);
+  assert.deepEqual(clock.waits, [4, 8], "no Retry-After read from a non-object");
+});
+
+Deno.test("retry() boundaries: maxRetries 0 is one attempt; Retry-After 0 means no wait", async () => {
+  let calls = 0;
+  const err = await failure(retry(() => {
+    calls++;
+    throw statusError(503);
+  }, { maxRetries: 0, sleep: () => Promise.resolve() }));
+  assert.equal(err.status, 503);
+  assert.equal(calls, 1);
+  const clock = fakeClock();
+  calls = 0;
+  await retry(() => {
+    if (++calls === 1) throw statusError(429, 0);
+    return Promise.resolve();
+  }, { baseMs: 1000, jitter: "none", sleep: clock.sleep, now: clock.now });
+  assert.deepEqual(clock.waits, [0], "Retry-After: 0 is honoured, not replaced by the backoff");
+});
+
+Deno.test("retry() throws the abort reason when the signal aborts during an attempt", async () => {
+  const controller = new AbortController();
+  const reason = new Error("user stopped");
+  const err = await failure(retry(() => {
+    controller.abort(reason);
+    throw statusError(503);
+  }, { signal: controller.signal, sleep: () => Promise.resolve() }));
+  assert.equal(err, reason);
 });
 
 Deno.test("retry() stops after maxRetries and throws the last error as is", async () => {

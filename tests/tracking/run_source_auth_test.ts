@@ -3,7 +3,10 @@
  * under a path prefix (tests/_helpers/mlflow_auth_server.ts). `deno task report` and
  * `deno task datasets log` open the server through `resolveTrackingTarget`, so the standard
  * MLflow credentials in the environment (username/password, or a token) are sent; before,
- * both built a bare client and got 401. Credentials never show in their output.
+ * both built a bare client and got 401. Credentials never show in their output. A `databricks`
+ * URI (which a bare client refused) is read through tests/_helpers/databricks_standin.ts, a
+ * stand-in for only the Databricks-specific endpoints (OAuth M2M) in front of the suite's real
+ * MLflow server.
  */
 import assert from "node:assert/strict";
 import { MlflowClient } from "../../lib/mlflow/mod.ts";
@@ -138,5 +141,46 @@ Deno.test("datasets log without a server adds the input to the local run, and th
   assert.equal(bad.code, 2, bad.stderr);
   assert.doesNotMatch(bad.stderr, /\bat .*\.ts:\d+|unexpected/, "no stack trace");
   assert.match(bad.stderr, /No run '0123abcd' in the local store/);
+  await Deno.remove(home, { recursive: true });
+});
+
+Deno.test("report reads a run from a databricks URI (OAuth M2M against the Databricks stand-in) and links the workspace's run page", async () => {
+  const { startDatabricksStandin } = await import("../_helpers/databricks_standin.ts");
+  const { runPageUrl } = await import("../../lib/tracking/mod.ts");
+  const id = "sp-evalkit-report";
+  const secret = "report-client-secret-" + crypto.randomUUID().slice(0, 8);
+  await using standin = await startDatabricksStandin({
+    mlflowUri: testMlflowUri(),
+    oauthClients: { [id]: secret },
+  });
+  const env: Record<string, string> = {
+    DATABRICKS_HOST: standin.url,
+    DATABRICKS_CLIENT_ID: id,
+    DATABRICKS_CLIENT_SECRET: secret,
+  };
+  using client = MlflowClient.fromUri("databricks", { read: (n) => env[n] });
+  const exp = await client.experiments.getOrCreate(`/Shared/ai-agents/${uniqueName("dbx")}`);
+  const run = await client.runs.create({ experimentId: exp.experimentId, runName: "dbx_eval" });
+  await client.runs.logBatch(run.info.runId, {
+    metrics: [{ key: "accuracy_score", value: 0.625 }],
+  });
+  await client.runs.update(run.info.runId, { status: "FINISHED", endTime: Date.now() });
+  assert.equal(
+    await runPageUrl(run.info.runId, { trackingUri: "databricks", read: (n) => env[n] }),
+    `${standin.url.replace(/\/+$/, "")}/ml/experiments/${exp.experimentId}/runs/${run.info.runId}`,
+  );
+
+  const home = await tempHome();
+  const out = `${home}/dbx.html`;
+  const r = await runScript(["scripts/report.ts", run.info.runId.slice(0, 8), "--out", out], {
+    ...env,
+    EVALKIT_HOME: home,
+    MLFLOW_TRACKING_URI: "databricks",
+  });
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(!(r.stdout + r.stderr).includes(secret), "the client secret is printed");
+  const html = await Deno.readTextFile(out);
+  assert.match(html, /dbx_eval/);
+  assert.match(html, /0\.625/);
   await Deno.remove(home, { recursive: true });
 });

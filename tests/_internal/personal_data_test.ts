@@ -61,6 +61,39 @@ Deno.test("createProtector() hashes and drops fields at every depth, in objects 
   }
 });
 
+Deno.test("createProtector(): flat records (the fast path) come out exactly as through the field-by-field walk", () => {
+  const protect = createProtector({ hash: ["name", "email", "toString"], drop: ["ssn", "gone"] });
+  const flat: Record<string, unknown>[] = [
+    { name: "Ada", ssn: "1", age: 36, email: null, "2": "two", note: undefined },
+    { age: 1, name: "Zoe\u0308", ssn: "2", email: "z@x.org", score: 0.5 },
+    { name: 720, flag: true },
+    Object.assign(Object.create(null), { name: "Null Proto", ssn: "3" }),
+    { id: "no personal field" },
+  ];
+  const rules = { hash: new Set(["name", "email", "toString"]), drop: new Set(["ssn", "gone"]) };
+  for (const row of flat) {
+    const before = { ...row };
+    const out = protect(row) as Record<string, unknown>;
+    // the expected copy, field by field in key order
+    const expected: Record<string, unknown> = {};
+    for (const k of Object.keys(row)) {
+      if (rules.drop.has(k)) continue;
+      const v = row[k];
+      expected[k] = rules.hash.has(k) && v !== null && v !== undefined ? pseudonymize(v) : v;
+    }
+    assert.deepStrictEqual(Object.keys(out), Object.keys(expected), "same keys in the same order");
+    assert.deepStrictEqual(out, expected);
+    assert.equal(Object.getPrototypeOf(out), Object.prototype);
+    assert.ok(!Object.hasOwn(out, "toString"), "an inherited field is not hashed into the copy");
+    assert.deepStrictEqual({ ...row }, before, "the input is not changed");
+    // the same record through the general path (a symbol key or a nested value forces it)
+    const general = protect({ ...row, [Symbol("s")]: 1 }) as Record<string, unknown>;
+    assert.deepStrictEqual(general, expected);
+    assert.deepStrictEqual((protect({ r: row }) as { r: unknown }).r, expected);
+    assert.deepStrictEqual((protect([row]) as unknown[])[0], expected);
+  }
+});
+
 Deno.test("createProtector() survives a record nested 10,000 levels deep", () => {
   let deep: Record<string, unknown> = { name: "Ada", ssn: "1" };
   for (let i = 0; i < 10_000; i++) deep = { next: deep };

@@ -115,6 +115,13 @@ Deno.test("the CSV errors real input produces are located: file, physical line, 
       path: [1, "request_id"],
     },
     {
+      name: "CSV_INVALID_CLOSING_QUOTE on the second line of a record with a quoted newline",
+      text: HEADER + 'a,Ada,1\n\nb,"Al\nan"x,2\n',
+      code: "invalid_csv",
+      line: 5,
+      path: [1, "name"],
+    },
+    {
       name: "CSV_QUOTE_NOT_CLOSED: the line the record starts on, not the end of the file",
       text: HEADER + '\na,Ada,1\nb,"Alan,2\nc,Grace,3\n',
       code: "invalid_csv",
@@ -208,4 +215,10 @@ Deno.test('`datasets validate|import --delimiter ""` is refused with exit 2 and 
   } finally {
     await Deno.remove(tsv);
   }
+});
+
+Deno.test("a stream error that is not csv-parse's (an I/O error) passes through unchanged", async () => {
+  const io = Object.assign(new Error("disk went away"), { code: "EIO" });
+  const stream = new ReadableStream<Uint8Array>({ pull: (c) => c.error(io) });
+  await assert.rejects(readCsvStream(stream, { file: "t.csv" }), (e) => e === io);
 });

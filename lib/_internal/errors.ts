@@ -65,25 +65,128 @@ export class DatasetError extends Error {
   }
 }
 
+/** Words that follow "token"/"password" in ordinary messages ("token is expired"): not secrets. */
+const NOT_SECRETS = new Set([
+  "a",
+  "an",
+  "and",
+  "are",
+  "be",
+  "been",
+  "but",
+  "by",
+  "can",
+  "cannot",
+  "could",
+  "did",
+  "does",
+  "expired",
+  "for",
+  "from",
+  "given",
+  "has",
+  "have",
+  "header",
+  "in",
+  "invalid",
+  "is",
+  "may",
+  "missing",
+  "must",
+  "not",
+  "of",
+  "on",
+  "or",
+  "provided",
+  "required",
+  "should",
+  "the",
+  "to",
+  "type",
+  "used",
+  "value",
+  "was",
+  "were",
+  "will",
+  "with",
+  "without",
+  "[redacted]",
+]);
+
 const SECRET_PATTERNS: RegExp[] = [
-  /(authorization\s*[:=]\s*)(bearer|basic)\s+[^\s"',;]+/gi,
+  // An Authorization header echoed back in any shape: `Authorization: Bearer x`,
+  // `{"Authorization": "Basic …"}`, `'authorization': 'Token …'`, `HTTP_AUTHORIZATION=…`.
+  /(authorization["']?\s*[:=]\s*["']?)(?:(bearer|basic|token|digest|negotiate)\s+)?[^\s"',;}\]]+/gi,
   /\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi,
   /\b(dapi[0-9a-f]{16,}(-\d+)?)\b/gi,
-  /((?:token|password|secret|client_secret|access_token)["']?\s*[:=]\s*["']?)[^\s"',;&]+/gi,
+  /((?:token|password|passwd|secret|client_secret|access_token|refresh_token|api[_-]?key|x-api-key)["']?\s*[:=]\s*["']?)[^\s"',;&]+/gi,
   /(\/\/[^/:@\s]+:)[^@/\s]+@/g,
+  // `token <secret>` / `password <secret>` without `=` or `:`.
+  /\b(token|password|passwd|secret|api[_-]?key)(\s+)([^\s"',;&()]+)/gi,
+  // JSON Web Tokens anywhere.
+  /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g,
 ];
 
 /**
- * Removes credentials (Authorization values, bearer and basic tokens, Databricks tokens,
- * `token=`/`password=` pairs, passwords in URLs) from text meant for logs or errors.
+ * Removes credentials (Authorization values in any echoed shape, bearer and basic tokens,
+ * Databricks tokens, JWTs, `token=`/`password:` pairs, `token <secret>`, passwords in URLs)
+ * from text meant for logs or errors.
+ *
+ * @example
+ * ```ts
+ * import { redact } from "./errors.ts";
+ * const out = redact(`refused: {'Authorization': 'Bearer x'}, token s3cr3t-1`);
+ * if (out.includes("s3cr3t") || out.includes("Bearer x")) throw new Error(out);
+ * ```
  */
 export function redact(text: string): string {
   let out = text;
-  out = out.replace(SECRET_PATTERNS[0]!, "$1$2 [REDACTED]");
+  out = out.replace(
+    SECRET_PATTERNS[0]!,
+    (_m, head: string, scheme?: string) => `${head}${scheme ? `${scheme} ` : ""}[REDACTED]`,
+  );
   out = out.replace(SECRET_PATTERNS[1]!, "$1 [REDACTED]");
   out = out.replace(SECRET_PATTERNS[2]!, "[REDACTED]");
   out = out.replace(SECRET_PATTERNS[3]!, "$1[REDACTED]");
   out = out.replace(SECRET_PATTERNS[4]!, "$1[REDACTED]@");
+  out = out.replace(
+    SECRET_PATTERNS[5]!,
+    (m, word: string, space: string, value: string) =>
+      NOT_SECRETS.has(value.toLowerCase().replace(/[.!?]+$/, "")) ||
+        value.toUpperCase() === value && /^[A-Z_]+$/.test(value) // e.g. "token MLFLOW_TRACKING_TOKEN"
+        ? m
+        : `${word}${space}[REDACTED]`,
+  );
+  out = out.replace(SECRET_PATTERNS[6]!, "[REDACTED]");
+  return out;
+}
+
+/**
+ * Replaces the given secret values (a token, a password) wherever they appear, whatever the
+ * text around them; values shorter than 6 characters only where they stand as a whole token
+ * (replacing every "x" would destroy the message), and 1-character values are left to
+ * {@link redact}'s patterns.
+ *
+ * @example
+ * ```ts
+ * import { redactValues } from "./errors.ts";
+ * const out = redactValues("echo: [Bearer, tok-123456]", ["tok-123456"]);
+ * if (out !== "echo: [Bearer, [REDACTED]]") throw new Error(out);
+ * ```
+ */
+export function redactValues(text: string, secrets: readonly (string | undefined)[]): string {
+  let out = text;
+  for (const s of secrets) {
+    if (s === undefined || s.length < 2) continue;
+    if (s.length >= 6) out = out.replaceAll(s, "[REDACTED]");
+    else {
+      const escaped = s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      out = out.replace(
+        new RegExp(`(^|[^A-Za-z0-9._~+/=-])${escaped}(?![A-Za-z0-9._~+/=-])`, "g"),
+        "$1[REDACTED]",
+      );
+    }
+  }
   return out;
 }
 

@@ -1,4 +1,4 @@
-import { MlflowApiError, redact } from "../_internal/errors.ts";
+import { MlflowApiError, redact, redactValues } from "../_internal/errors.ts";
 import { isRetriableStatus, parseRetryAfter, retry } from "../_internal/retry.ts";
 
 export { parseRetryAfter };
@@ -352,6 +352,8 @@ export class MlflowTransport {
         }
         if (!res.ok) {
           const failure = await this.#statusFailure(res);
+          // A refusal may echo the credential back in any shape: drop the very values sent.
+          failure.message = redactValues(failure.message, this.#secretValues(authorization));
           return fail(failure, attempt, isRetriableStatus(res.status));
         }
         if (read === undefined) return res as R;
@@ -421,6 +423,16 @@ export class MlflowTransport {
           "Deno.createHttpClient({ caCerts }) as `client`)";
     }
     return { status: 0, code: "NETWORK_ERROR", message, cause: err };
+  }
+
+  /** The credential strings an answer must not repeat: the header value and its parts. */
+  #secretValues(authorization: string | undefined): string[] {
+    const out: string[] = [];
+    if (authorization) out.push(authorization.replace(/^\S+\s+/, "")); // the scheme may stay
+    const auth = this.#auth;
+    if (auth.type === "basic") out.push(auth.password);
+    if (auth.type === "bearer") out.push(auth.token);
+    return out;
   }
 
   async #authorization(): Promise<string | undefined> {

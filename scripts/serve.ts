@@ -13,7 +13,7 @@ import { readEnv } from "../lib/_internal/env.ts";
 import { LoanApprovalAgent } from "../lib/agents/mod.ts";
 import { DatasetError, DatasetManager } from "../lib/datasets/mod.ts";
 import { createLoanAgentApp, readTokensFile, serveLoanAgent, TokenSet } from "../lib/server/mod.ts";
-import { AgentTracker, MetricsCollector } from "../lib/tracking/mod.ts";
+import { AgentTracker, describeDelivery, MetricsCollector } from "../lib/tracking/mod.ts";
 
 const USAGE = `Usage: deno task serve [options]
 
@@ -212,7 +212,10 @@ async function main(): Promise<number> {
   Deno.removeSignalListener("SIGTERM", stop);
   Deno.removeSignalListener("SIGINT", stop);
   console.error(run ? `Stopped. Serving run ${run.runId} ended FINISHED.` : "Stopped.");
-  return 0;
+  // Undelivered is not success: what is pending and how to send it (exit 5), or the run's page.
+  const delivery = run ? describeDelivery(await run.end()) : undefined;
+  for (const line of delivery?.lines ?? []) console.error(line);
+  return delivery?.exitCode ?? 0;
 }
 
 try {

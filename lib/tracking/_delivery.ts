@@ -8,6 +8,7 @@
  */
 import type { MetricInput } from "../mlflow/types.ts";
 import { redact } from "../_internal/errors.ts";
+import { backoff, delay } from "../_internal/retry.ts";
 import type { DeliverySummary } from "./delivery_outcome.ts";
 import type { TrackingClient } from "./_client.ts";
 import {
@@ -114,8 +115,7 @@ export class Delivery {
   #failures = 0;
   #baseBackoff: number;
   #maxBackoff: number;
-  #sleepTimer?: ReturnType<typeof setTimeout>;
-  #sleepResolve?: () => void;
+  #sleeping?: AbortController;
   #waiters: { upto: number; untilFailure: boolean; resolve: (ok: boolean) => void }[] = [];
 
   private constructor(
@@ -325,10 +325,15 @@ export class Delivery {
             for (const w of give) w.resolve(false);
             this.#waiters = this.#waiters.filter((w) => !give.includes(w));
           }
-          const delay = kind === "blocked"
-            ? this.#maxBackoff
-            : Math.min(this.#maxBackoff, this.#baseBackoff * 2 ** (this.#failures - 1));
-          await this.#sleep(delay);
+          // The pump's own policy on the shared rule: doubling from baseBackoffMs (no jitter:
+          // one request in flight per run), the longest wait at once when blocked.
+          await this.#sleep(
+            kind === "blocked" ? this.#maxBackoff : backoff(this.#failures, {
+              baseMs: this.#baseBackoff,
+              maxMs: this.#maxBackoff,
+              jitter: "none",
+            }),
+          );
         }
       }
     } finally {
@@ -339,24 +344,21 @@ export class Delivery {
     }
   }
 
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      this.#sleepResolve = resolve;
-      this.#sleepTimer = setTimeout(() => {
-        this.#sleepTimer = undefined;
-        this.#sleepResolve = undefined;
-        resolve();
-      }, ms);
-    });
+  async #sleep(ms: number): Promise<void> {
+    const sleeping = new AbortController();
+    this.#sleeping = sleeping;
+    try {
+      await delay(ms, { signal: sleeping.signal });
+    } catch {
+      // woken early: flush() or close()
+    } finally {
+      if (this.#sleeping === sleeping) this.#sleeping = undefined;
+    }
   }
 
   /** Ends a backoff sleep early. */
   #wake(): void {
-    if (this.#sleepTimer !== undefined) clearTimeout(this.#sleepTimer);
-    this.#sleepTimer = undefined;
-    const resolve = this.#sleepResolve;
-    this.#sleepResolve = undefined;
-    resolve?.();
+    this.#sleeping?.abort();
   }
 
   /** How many operations the batch starting at `start` would cover. */
@@ -472,7 +474,14 @@ export class Delivery {
         const { modelId, artifactUri } = model;
         await this.#client.runs.logOutputs(runId, [{ modelId, step: op.step }]);
         for (const f of op.files) {
-          const bytes = await Deno.readFile(`${this.#paths.models}/${op.local}/${f}`);
+          let bytes = await Deno.readFile(`${this.#paths.models}/${op.local}/${f}`);
+          if (f === "MLmodel") {
+            // The stored MLmodel names the local run and model; the server's copy names the
+            // server's, as MLflow's own log_model writes it (model_id, model_uuid, run_id).
+            bytes = new TextEncoder().encode(
+              serverMlmodel(new TextDecoder().decode(bytes), { runId, modelId, artifactUri }),
+            );
+          }
           await this.#client.artifacts.upload(artifactUri, f, bytes);
         }
         await this.#client.loggedModels.finalize(modelId, "LOGGED_MODEL_READY");
@@ -552,4 +561,35 @@ export function summarizeDelivery(
     if (delivery.lastFailure) out.failure = delivery.lastFailure;
   }
   return out;
+}
+
+/**
+ * An `MLmodel` file as the server must hold it: `run_id` the server's run, `model_id` and
+ * `model_uuid` the server's logged model id and `artifact_path` its artifact location, as
+ * MLflow 3's `log_model` writes them (so `mlflow.models.get_model_info` resolves the run and
+ * the logged model). Other lines are kept.
+ */
+export function serverMlmodel(
+  text: string,
+  ids: { runId: string; modelId: string; artifactUri: string },
+): string {
+  const set: Record<string, string> = {
+    artifact_path: JSON.stringify(ids.artifactUri),
+    model_id: ids.modelId,
+    model_uuid: ids.modelId,
+    run_id: ids.runId,
+  };
+  const lines = text.replace(/\n+$/, "").split("\n");
+  const seen = new Set<string>();
+  const out = lines.map((line) => {
+    const m = /^([A-Za-z_][\w-]*):(\s|$)/.exec(line);
+    const key = m?.[1];
+    if (key !== undefined && key in set) {
+      seen.add(key);
+      return `${key}: ${set[key]}`;
+    }
+    return line;
+  });
+  for (const [k, v] of Object.entries(set)) if (!seen.has(k)) out.push(`${k}: ${v}`);
+  return out.join("\n") + "\n";
 }

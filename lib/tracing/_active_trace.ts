@@ -5,7 +5,6 @@
  * @module
  */
 import type { PriceTable } from "../_internal/cost.ts";
-import type { ValueProtector } from "./_serialize.ts";
 import type { OtlpEvent, OtlpStatusCode } from "../mlflow/otlp.ts";
 
 /** The frozen form of a finished span, as the trace line stores it. */
@@ -49,7 +48,8 @@ export interface TraceConfig {
   prices: PriceTable | undefined;
   maxValueChars: number;
   maxSpansPerTrace: number;
-  protect: ValueProtector | undefined;
+  protect: (<T>(value: T) => T) | undefined;
+  protectKeys: RegExp | undefined;
 }
 
 /** MLflow's request/response previews are cut at 1000 characters by the OSS server. */

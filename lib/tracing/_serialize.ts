@@ -6,9 +6,6 @@
  */
 import { redact } from "../_internal/errors.ts";
 
-/** A rule applied to every object key/value inside span values (personal data). */
-export type ValueProtector = (key: string, value: unknown) => unknown;
-
 /** Keys whose values are secrets: replaced by `[REDACTED]` wherever they appear. */
 const SECRET_KEY =
   /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api[-_]?key|apikey|password|passwd|secret|client[-_]?secret|access[-_]?token|refresh[-_]?token|token|bearer|private[-_]?key)$/i;
@@ -35,35 +32,33 @@ export function scrubString(s: string): string {
 export interface SerializeOptions {
   /** Largest JSON text kept, in characters. */
   maxChars: number;
-  /** Personal-data rule. */
-  protect?: ValueProtector;
+  /** The personal-data rule (a protector from `lib/_internal/personal_data.ts`). */
+  protect?: <T>(value: T) => T;
+  /** Matches JSON text holding one of the rule's field names as a key (skip the walk if not). */
+  protectKeys?: RegExp;
 }
 
-/**
- * The JSON text of a span value (never throws: BigInts and functions become strings, a cyclic value a note),
- * with secrets redacted and personal data protected; when longer than `maxChars`, a marker
- * object `{ _evalkit_truncated: true, originalChars, preview }` instead.
- */
-export function toSpanJson(value: unknown, options: SerializeOptions): string {
-  const protect = options.protect;
-  let text: string | undefined;
-  // Fast path: plain JSON with nothing that could be a secret (one scan of the text).
-  if (protect === undefined) {
-    try {
-      text = JSON.stringify(value);
-    } catch {
-      text = undefined; // BigInt or a cycle: the careful path below says what it was
-    }
-    if (text !== undefined && !MAYBE_SECRET.test(text) && !SECRET_KEY_IN_JSON.test(text)) {
-      return text.length <= options.maxChars ? text : truncated(text, options.maxChars);
-    }
+/** A regex matching `"<field>":` for any of the fields, for a one-scan check of JSON text. */
+export function keysPattern(fields: Iterable<string>): RegExp | undefined {
+  const list = [...fields].map((f) =>
+    JSON.stringify(f).slice(1, -1).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+  );
+  return list.length === 0 ? undefined : new RegExp(`"(?:${list.join("|")})":`);
+}
+
+function plainJson(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return undefined; // BigInt or a cycle: the careful path says what it was
   }
+}
+
+function carefulJson(value: unknown): string {
+  let text: string | undefined;
   try {
     text = JSON.stringify(value, function (key, v) {
       if (key !== "" && SECRET_KEY.test(key)) return "[REDACTED]";
-      if (protect !== undefined && key !== "" && !Array.isArray(this)) {
-        v = protect(key, v);
-      }
       switch (typeof v) {
         case "string":
           return scrubString(v);
@@ -87,9 +82,26 @@ export function toSpanJson(value: unknown, options: SerializeOptions): string {
   } catch (err) {
     text = JSON.stringify(`[unserializable: ${err instanceof Error ? err.message : String(err)}]`);
   }
-  if (text === undefined) return "null";
-  if (text.length <= options.maxChars) return text;
-  return truncated(text, options.maxChars);
+  return text ?? "null";
+}
+
+/**
+ * The JSON text of a span value (never throws: BigInts and functions become strings, a cyclic
+ * value a note): personal data protected by the project's rule, secrets redacted; when longer
+ * than `maxChars`, a marker object `{ _evalkit_truncated: true, originalChars, preview }`.
+ * The common case — no personal field, nothing that looks like a secret — is one
+ * `JSON.stringify` and two regex scans of its text.
+ */
+export function toSpanJson(value: unknown, options: SerializeOptions): string {
+  let text = plainJson(value);
+  if (options.protect && (text === undefined || options.protectKeys?.test(text) !== false)) {
+    value = options.protect(value);
+    text = plainJson(value);
+  }
+  if (text === undefined || MAYBE_SECRET.test(text) || SECRET_KEY_IN_JSON.test(text)) {
+    text = carefulJson(value);
+  }
+  return text.length <= options.maxChars ? text : truncated(text, options.maxChars);
 }
 
 function truncated(text: string, maxChars: number): string {

@@ -28,7 +28,6 @@ export { currentSpan, updateCurrentTrace, withSpan } from "./context.ts";
 export { formatTraceparent, parseTraceparent } from "./traceparent.ts";
 export type { TraceContext } from "./traceparent.ts";
 export type { TraceOutboxStats } from "./_outbox.ts";
-export type { ValueProtector } from "./_serialize.ts";
 export {
   deliveredTraceCount,
   formatTraceTree,

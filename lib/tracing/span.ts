@@ -308,7 +308,11 @@ export class Span implements Disposable, AsyncDisposable {
   _freeze(): SpanRecord {
     if (this.#record) return this.#record;
     const cfg = this._trace!.config;
-    const opts = { maxChars: cfg.maxValueChars, ...(cfg.protect ? { protect: cfg.protect } : {}) };
+    const opts = {
+      maxChars: cfg.maxValueChars,
+      ...(cfg.protect ? { protect: cfg.protect } : {}),
+      ...(cfg.protectKeys ? { protectKeys: cfg.protectKeys } : {}),
+    };
     const rec: SpanRecord = {
       id: this.spanId,
       n: this.name,

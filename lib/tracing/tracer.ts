@@ -12,7 +12,9 @@ import { defaultStoreDir } from "../tracking/_outbox.ts";
 import { newTraceId } from "./_ids.ts";
 import { ActiveTrace, type TraceConfig } from "./_active_trace.ts";
 import { TraceOutbox, type TraceOutboxStats } from "./_outbox.ts";
-import type { ValueProtector } from "./_serialize.ts";
+import { keysPattern } from "./_serialize.ts";
+import { createProtector } from "../_internal/personal_data.ts";
+import { DEFAULT_PERSONAL_DATA_RULES, type PersonalDataRules } from "../tracking/personal_data.ts";
 import { Span, type SpanTypeName } from "./span.ts";
 import { parseTraceparent } from "./traceparent.ts";
 
@@ -36,10 +38,11 @@ export interface TracerOptions {
   /** Prices for the cost of LLM spans (the project's cost model). */
   prices?: PriceTable;
   /**
-   * The personal-data rule applied to every key/value inside span inputs, outputs and
-   * attributes (return the value to keep, a hash, or `undefined` to drop it).
+   * The project's personal-data rule applied to span inputs, outputs and attributes at every
+   * depth: fields to replace by their pseudonym `pd_<16 hex>` and fields to drop. Default
+   * {@link DEFAULT_PERSONAL_DATA_RULES} (the decision log's); `false` turns it off.
    */
-  protect?: ValueProtector;
+  personalData?: PersonalDataRules | false;
   /** Largest JSON text of one value (inputs, outputs, attributes) kept. Default 65536. */
   maxValueChars?: number;
   /** Spans kept per trace; more are counted in `evalkit.droppedSpans`. Default 1000. */
@@ -149,11 +152,15 @@ export class Tracer implements AsyncDisposable {
     }
     this.#sampleRate = rate;
     this.#experimentId = options.experimentId;
+    const rules = options.personalData === false
+      ? undefined
+      : options.personalData ?? DEFAULT_PERSONAL_DATA_RULES;
     this.#config = {
       prices: options.prices,
       maxValueChars: options.maxValueChars ?? 65_536,
       maxSpansPerTrace: options.maxSpansPerTrace ?? 1000,
-      protect: options.protect,
+      protect: rules ? createProtector(rules) : undefined,
+      protectKeys: rules ? keysPattern([...(rules.hash ?? []), ...(rules.drop ?? [])]) : undefined,
     };
     this.#defaults = {
       ...(options.runId ? { runId: options.runId } : {}),

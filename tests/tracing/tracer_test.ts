@@ -13,10 +13,20 @@ import {
   updateCurrentTrace,
   withSpan,
 } from "../../lib/tracing/mod.ts";
+import { pseudonymize } from "../../lib/_internal/personal_data.ts";
 import { startFaultProxy } from "../_helpers/fault_proxy.ts";
 import { testMlflowUri } from "../_helpers/mlflow.ts";
 import { freshExperiment, pyOracle } from "./_helpers.ts";
 
+const SECRETS = [
+  "abc.def.ghi",
+  "k-123",
+  "sk-live",
+  "hunter2",
+  "sk-proj",
+  "Ada Lovelace",
+  "123-45-6789",
+];
 const PRICES = { "gpt-4o-mini*": { inputPerMillion: 0.15, outputPerMillion: 0.6 } };
 
 async function segmentLines(storeDir: string): Promise<Record<string, unknown>[]> {
@@ -244,7 +254,7 @@ Deno.test("secrets never reach a span; personal data follows the rule; big value
       experimentId,
       storeDir,
       maxValueChars: 2000,
-      protect: (key, value) => (key === "applicant_name" ? "pd_hashed" : value),
+      personalData: { hash: ["applicant_name"], drop: ["ssn"] },
     });
     assert.throws(() =>
       tracer.withSpan("call", (span) => {
@@ -254,6 +264,7 @@ Deno.test("secrets never reach a span; personal data follows the rule; big value
           api_key: "sk-live-0123456789abcdefghij",
           prompt: "use token=hunter2 and sk-proj-ABCDEFGHIJKLMNOPQRSTUV",
           applicant_name: "Ada Lovelace",
+          ssn: "123-45-6789",
           blob: "x".repeat(10_000),
         });
         span.setAttribute("password", "hunter2");
@@ -261,18 +272,18 @@ Deno.test("secrets never reach a span; personal data follows the rule; big value
       }), /failed with/);
   }
   const text = (await segmentLines(storeDir)).map((l) => JSON.stringify(l)).join("\n");
-  for (const secret of ["abc.def.ghi", "k-123", "sk-live", "hunter2", "sk-proj", "Ada Lovelace"]) {
+  for (const secret of SECRETS) {
     assert.ok(!text.includes(secret), `local store has ${secret}`);
   }
   const [py] = await pyOracle(["get", traceId]);
   const serverText = JSON.stringify(py);
-  for (const secret of ["abc.def.ghi", "k-123", "sk-live", "hunter2", "sk-proj", "Ada Lovelace"]) {
+  for (const secret of SECRETS) {
     assert.ok(!serverText.includes(secret), `server has ${secret}`);
   }
   const inputs = py!.spans[0]!.inputs as Record<string, unknown>;
   assert.equal(inputs._evalkit_truncated, true);
   assert.ok((inputs.originalChars as number) > 10_000);
-  assert.ok(serverText.includes("pd_hashed"));
+  assert.ok(serverText.includes(pseudonymize("Ada Lovelace")));
   assert.equal(py!.info.state, "ERROR");
 });
 
@@ -356,4 +367,20 @@ Deno.test("traceparent: the service continues the caller's trace; one trace on t
     parseTraceparent(`00-${traceId.slice(3)}-${callSpanId}-01`)?.traceId,
     traceId.slice(3),
   );
+});
+
+Deno.test("by default span values follow the decision log's personal-data rule (names hashed, national ids dropped)", async () => {
+  const storeDir = await Deno.makeTempDir();
+  await using tracer = new Tracer({ storeDir });
+  tracer.withSpan("decide", (s) => {
+    s.setInputs({ applicant: { applicant_name: "Zoë Quinn", ssn: "078-05-1120", income: 1 } });
+    return [{ email: "zoe@example.com" }];
+  });
+  const [line] = await segmentLines(storeDir);
+  const span = (line as { spans: { in: unknown; out: unknown }[] }).spans[0]!;
+  assert.deepEqual(span.in, {
+    applicant: { applicant_name: pseudonymize("Zoë Quinn"), income: 1 },
+  });
+  assert.deepEqual(span.out, [{ email: pseudonymize("zoe@example.com") }]);
+  assert.ok(!JSON.stringify(line).includes("078-05-1120"));
 });

@@ -44,7 +44,11 @@ function agentCall(tracer: Tracer, i: number): string {
 Deno.test("503s and answers lost after the server applied them: every trace lands once, complete", async () => {
   const { client: direct, experimentId } = await freshExperiment("outbox-faults");
   await using proxy = await startFaultProxy(testMlflowUri());
-  const client = new MlflowClient({ trackingUri: proxy.uri, retry: { maxRetries: 0 } });
+  const client = new MlflowClient({
+    trackingUri: proxy.uri,
+    retry: { maxRetries: 0 },
+    timeoutMs: 10_000,
+  });
   proxy.inject({ kind: "status", status: 503 }, {
     match: (r) => r.path.startsWith("/v1/traces"),
     times: 3,
@@ -70,8 +74,8 @@ Deno.test("503s and answers lost after the server applied them: every trace land
       onError: (e) => errors.push(e),
     });
     for (let i = 0; i < 40; i++) ids.push(agentCall(tracer, i));
-    const stats = await tracer.flush({ timeoutMs: 60_000 });
-    assert.equal(stats.pending, 0);
+    const stats = await tracer.flush({ timeoutMs: 180_000 });
+    assert.equal(stats.pending, 0, `still pending; last error: ${stats.lastError}`);
     assert.equal(stats.delivered, 40);
     assert.equal(stats.rejected, 0);
   }

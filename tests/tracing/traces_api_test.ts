@@ -9,6 +9,7 @@ import {
   MlflowApiError,
   type OtlpSpan,
 } from "../../lib/mlflow/mod.ts";
+import { MetricsCollector } from "../../lib/tracking/mod.ts";
 import { freshExperiment, pyOracle } from "./_helpers.ts";
 import { testMlflowUri } from "../_helpers/mlflow.ts";
 
@@ -357,4 +358,38 @@ Deno.test("encodeOtlpTraces rejects malformed ids with the field named", () => {
       }]),
     /spans\[0\]\.traceId/,
   );
+});
+
+Deno.test("traces/metrics p95/p99 latency equals the MetricsCollector's DDSketch figures for the same requests, within the sketch's 1%", async () => {
+  const { client, experimentId } = await freshExperiment("traces-ddsketch");
+  const metrics = new MetricsCollector("loan_approval", { flushIntervalMs: 0 });
+  // 400 requests, 20–2000 ms, a long right tail (deterministic).
+  const durations = Array.from(
+    { length: 400 },
+    (_, i) => 20 + Math.round(1980 * ((i * 7919) % 400 / 400) ** 3),
+  );
+  const now = Date.now() - 3_600_000;
+  const traces = durations.map((d, i) => makeTrace(now + i * 5, d));
+  for (let i = 0; i < traces.length; i += 100) {
+    await client.traces.exportSpans(experimentId, traces.slice(i, i + 100).flatMap((t) => t.spans));
+  }
+  for (const d of durations) {
+    metrics.recordRequest("ok");
+    metrics.recordDuration(d);
+  }
+  const [point] = await client.traces.queryMetrics({
+    experimentIds: [experimentId],
+    viewType: "TRACES",
+    metricName: "latency",
+    aggregations: [{ type: "PERCENTILE", percentile: 95 }, { type: "PERCENTILE", percentile: 99 }],
+  });
+  const summary = metrics.getSummary().latencyMs;
+  await metrics.close();
+  assert.equal(summary.count, 400);
+  const exact95 = point!.values["P95.0"]!;
+  const exact99 = point!.values["P99.0"]!;
+  assert.ok(Math.abs(exact95 - percentileCont(durations, 95)) < 1e-9);
+  assert.ok(Math.abs(exact99 - percentileCont(durations, 99)) < 1e-9);
+  assert.ok(Math.abs(summary.p95 - exact95) <= 0.01 * exact95, `p95 ${summary.p95} vs ${exact95}`);
+  assert.ok(Math.abs(summary.p99 - exact99) <= 0.01 * exact99, `p99 ${summary.p99} vs ${exact99}`);
 });

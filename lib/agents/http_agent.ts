@@ -7,6 +7,7 @@
  * @module
  */
 import { redact } from "../_internal/errors.ts";
+import { currentSpan, formatTraceparent } from "../tracing/mod.ts";
 import {
   type Agent,
   type AgentDecision,
@@ -211,9 +212,13 @@ export class HttpAgent implements Agent {
     const where = this.config.url as string;
     let res: Response;
     try {
+      // Inside a trace, W3C traceparent: the service's spans join the caller's trace.
+      const traceparent = formatTraceparent(currentSpan());
+      let headers = this.#headers;
+      if (traceparent) (headers = new Headers(headers)).set("traceparent", traceparent);
       res = await fetch(this.#opts.url, {
         method: "POST",
-        headers: this.#headers,
+        headers,
         body: JSON.stringify(this.#body(request)),
         signal,
       });

@@ -8,18 +8,18 @@
 import { parseArgs } from "node:util";
 import { UsageError } from "./_cli.ts";
 import {
+  type DatasetCommandOutput,
   DatasetError,
   DatasetManager,
-  type DatasetSchema,
   formatIssue,
-  generateShippedDatasets,
-  type Issue,
-  loanApprovalSchema,
-  protectRows,
-  readDatasetFile,
-  validateRows,
+  generateDatasets,
+  importDataset,
+  listDatasets,
+  readSchemaSpec,
+  showDataset,
+  splitDataset,
+  validateDataset,
 } from "../lib/datasets/mod.ts";
-import { z } from "zod";
 
 const COMMON = `Common flags:
   --base-path <dir>   dataset folder (default: datasets)
@@ -176,54 +176,6 @@ type Flags = {
     : string;
 };
 
-const columnSpec = z.object({
-  name: z.string().min(1),
-  type: z.enum(["number", "integer", "string", "boolean"]),
-  required: z.boolean().optional(),
-  personalData: z.enum(["hash", "drop"]).optional(),
-  role: z.enum(["id", "target", "feature"]).optional(),
-  values: z.array(z.string()).optional(),
-  minimum: z.number().optional(),
-  maximum: z.number().optional(),
-  description: z.string().optional(),
-});
-const schemaFile = z.object({
-  columns: z.array(columnSpec).min(1),
-  target: z.string().optional(),
-  id: z.string().optional(),
-});
-
-async function loadSchema(spec: string | undefined): Promise<DatasetSchema | undefined> {
-  if (spec === undefined) return undefined;
-  if (spec === "loan") return loanApprovalSchema;
-  let text: string;
-  try {
-    text = await Deno.readTextFile(spec);
-  } catch (err) {
-    throw new UsageError(
-      `Cannot read schema file ${spec}: ${err instanceof Error ? err.message : String(err)}`,
-      { cause: err },
-    );
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new UsageError(`Schema file ${spec} is not valid JSON: ${(err as Error).message}`);
-  }
-  const r = schemaFile.safeParse(json);
-  if (!r.success) {
-    const issues: Issue[] = r.error.issues.map((i) => ({
-      code: "invalid_schema",
-      path: i.path.map((p) => (typeof p === "symbol" ? String(p) : p)),
-      message: i.message,
-      file: spec,
-    }));
-    throw new DatasetError(`Invalid schema file ${spec}`, issues);
-  }
-  return r.data as DatasetSchema;
-}
-
 function parseNumber(
   flag: string,
   value: string | undefined,
@@ -254,13 +206,142 @@ function keyValues(flag: string, items: string[] | undefined): Record<string, st
   return out;
 }
 
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, j) => Math.max(...rows.map((r) => (r[j] ?? "").length)));
-  return rows.map((r) => r.map((c, j) => c.padEnd(widths[j]!)).join("  ").trimEnd()).join("\n");
+function parseFormat(value: string): "json" | "jsonl" | "csv" {
+  if (value === "json" || value === "jsonl" || value === "csv") return value;
+  throw new UsageError(
+    `Expected --format to be json, jsonl or csv but found ${JSON.stringify(value)}`,
+  );
 }
 
-function print(json: boolean, doc: unknown, human: () => string): void {
-  console.log(json ? JSON.stringify(doc, null, 2) : human());
+/** The file-reading flags shared by validate and import. */
+function readFlags(flags: Flags) {
+  return {
+    ...(flags.target ? { target: flags.target } : {}),
+    ...(flags.id ? { id: flags.id } : {}),
+    ...(flags.format ? { format: parseFormat(flags.format) } : {}),
+    ...(flags.delimiter ? { delimiter: flags.delimiter } : {}),
+  };
+}
+
+function personalFlags(flags: Flags): Record<string, "hash" | "drop"> | undefined {
+  const personal = keyValues("personal", flags.personal);
+  for (const [k, v] of Object.entries(personal)) {
+    if (v !== "hash" && v !== "drop") {
+      throw new UsageError(
+        `Expected --personal ${k}=hash or ${k}=drop but found ${JSON.stringify(v)}`,
+      );
+    }
+  }
+  return Object.keys(personal).length ? personal as Record<string, "hash" | "drop"> : undefined;
+}
+
+/** One command: the positionals it wants, and the library call that answers it. */
+interface Command {
+  args: [number, string];
+  run(dm: DatasetManager, flags: Flags, arg: string): Promise<DatasetCommandOutput<unknown>>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  list: { args: [0, "no arguments"], run: (dm) => listDatasets(dm) },
+  show: {
+    args: [1, "one dataset name"],
+    run: (dm, flags, name) =>
+      showDataset(dm, name, {
+        head: parseNumber("head", flags.head, 0, true),
+        ...(flags.version ? { version: flags.version } : {}),
+      }),
+  },
+  validate: {
+    args: [1, "one file or dataset name"],
+    run: async (dm, flags, target) => {
+      const schema = await readSchemaSpec(flags.schema);
+      return await validateDataset(dm, target, {
+        ...(schema ? { schema } : {}),
+        ...readFlags(flags),
+        ...(flags.version ? { version: flags.version } : {}),
+      });
+    },
+  },
+  import: {
+    args: [1, "one file to import"],
+    run: async (dm, flags, file) => {
+      if (flags.name === undefined || flags.version === undefined) {
+        throw new UsageError(`import needs --name and --version\n\n${HELP.import}`);
+      }
+      const schema = await readSchemaSpec(flags.schema);
+      const personalData = personalFlags(flags);
+      return await importDataset(dm, file, {
+        name: flags.name,
+        version: flags.version,
+        ...(schema ? { schema } : {}),
+        ...readFlags(flags),
+        ...(personalData ? { personalData } : {}),
+        ...(flags.description ? { description: flags.description } : {}),
+        ...(flags.tag ? { tags: keyValues("tag", flags.tag) } : {}),
+      });
+    },
+  },
+  split: {
+    args: [1, "one dataset name"],
+    run: (dm, flags, name) => {
+      const ratio = parseNumber("train-ratio", flags["train-ratio"], 0.8);
+      if (!(ratio > 0 && ratio < 1)) {
+        throw new UsageError(`Expected --train-ratio to be in (0, 1) but found ${ratio}`);
+      }
+      return splitDataset(dm, name, {
+        trainRatio: ratio,
+        seed: parseNumber("seed", flags.seed, 42, true),
+        save: flags.save ?? false,
+        ...(flags.version ? { version: flags.version } : {}),
+        ...(flags["stratify-by"] ? { stratifyBy: flags["stratify-by"] } : {}),
+        ...(flags["out-version"] ? { outVersion: flags["out-version"] } : {}),
+      });
+    },
+  },
+  log: { args: [1, "one dataset name"], run: logDataset },
+  generate: { args: [0, "no arguments"], run: (dm) => generateDatasets(dm) },
+};
+
+/** `log`: one way to open a run (server through resolveTrackingTarget, or the local store). */
+async function logDataset(
+  dm: DatasetManager,
+  flags: Flags,
+  name: string,
+): Promise<DatasetCommandOutput<unknown>> {
+  const runArg = flags["run-id"];
+  if (!runArg) throw new UsageError(`log needs --run-id\n\n${HELP.log}`);
+  const { openRunSource, RunNotFoundError } = await import("../lib/tracking/mod.ts");
+  // a tracking URI or credentials that cannot be used, an unknown run, a run its live process
+  // still writes in the local store: bad input (exit 2), said in one sentence
+  const usage = (err: unknown, when: boolean): never => {
+    throw when ? new UsageError((err as Error).message) : err;
+  };
+  let opened;
+  try {
+    opened = openRunSource(
+      flags["tracking-uri"] !== undefined ? { trackingUri: flags["tracking-uri"] } : {},
+    );
+  } catch (err) {
+    usage(err, err instanceof TypeError || err instanceof RangeError);
+  }
+  using source = opened!;
+  // any id wherever the run is: on a server, a synced run's local id finds its server id
+  const run = await source.getRun(runArg).catch((e) => usage(e, e instanceof RunNotFoundError));
+  const runId = run.id;
+  const input = await dm.logToMlflow(name, {
+    // the local store appends the input to the run's outbox (sent by the next sync)
+    client: { runs: { logInputs: (_id, i) => source.logInputs(run, i.datasets ?? []) } },
+    runId,
+    context: flags.context ?? "evaluation",
+    ...(flags.version ? { version: flags.version } : {}),
+  }).catch((e) => usage(e, e instanceof TypeError && source.kind === "local"));
+  const local = source.kind === "local";
+  const text = `Logged ${input.dataset.name} (digest ${input.dataset.digest}, ${
+    input.tags?.["evalkit.dataset.version"]
+  }) to run ${runId}${runId === runArg ? "" : ` (${runArg})`} ${
+    local ? "in" : "on"
+  } ${source.location}${local ? " (sent by 'deno task sync --to <uri>')" : ""}`;
+  return { doc: { runId, input }, text };
 }
 
 async function run(argv: string[]): Promise<number> {
@@ -269,7 +350,8 @@ async function run(argv: string[]): Promise<number> {
     console.log(HELP.main);
     return command === undefined ? 2 : 0;
   }
-  if (!(command in ALLOWED)) {
+  const cmd = COMMANDS[command];
+  if (!cmd || !Object.hasOwn(COMMANDS, command)) {
     throw new UsageError(`Unknown command ${JSON.stringify(command)}\n\n${HELP.main}`);
   }
   let parsed;
@@ -279,7 +361,6 @@ async function run(argv: string[]): Promise<number> {
     throw new UsageError(`${(err as Error).message}\n\n${HELP[command]}`);
   }
   const flags = parsed.values as Flags;
-  const positionals = parsed.positionals;
   if (flags.help) {
     console.log(HELP[command]);
     return 0;
@@ -290,294 +371,18 @@ async function run(argv: string[]): Promise<number> {
       throw new UsageError(`'${command}' does not take --${key}\n\n${HELP[command]}`);
     }
   }
-  const json = flags.json ?? false;
-  const dm = new DatasetManager({ basePath: flags["base-path"] ?? "datasets" });
-  const want = (n: number, what: string) => {
-    if (positionals.length !== n) throw new UsageError(`Expected ${what}\n\n${HELP[command]}`);
-  };
-
-  switch (command) {
-    case "list": {
-      want(0, "no arguments");
-      const list = await dm.list();
-      print(
-        json,
-        { basePath: dm.basePath, datasets: list },
-        () =>
-          list.length === 0 ? `No datasets in ${dm.basePath}` : table([
-            ["NAME", "LATEST", "ROWS", "VERSIONS", "DESCRIPTION"],
-            ...list.map((
-              d,
-            ) => [
-              d.name,
-              d.latest,
-              String(d.numRows),
-              d.versions.join(","),
-              d.description.slice(0, 60),
-            ]),
-          ]),
-      );
-      return 0;
-    }
-    case "show": {
-      want(1, "one dataset name");
-      const shown = await dm.show(positionals[0]!);
-      const head = parseNumber("head", flags.head, 0, true);
-      let rows: Record<string, unknown>[] = [];
-      if (head > 0) {
-        const ds = await dm.load(shown.name, flags.version ? { version: flags.version } : {});
-        rows = protectRows(ds.rows.slice(0, head), ds.schema);
-      }
-      const versions = flags.version
-        ? shown.versions.filter((v) => v.version === flags.version)
-        : shown.versions;
-      if (versions.length === 0) {
-        throw new DatasetError(`Version not found`, [{
-          code: "not_found",
-          path: ["version"],
-          message: `No version ${flags.version} of ${shown.name}`,
-        }]);
-      }
-      print(json, { name: shown.name, versions, ...(head > 0 ? { head: rows } : {}) }, () => {
-        const out: string[] = [];
-        for (const m of versions) {
-          out.push(
-            `${m.name}@${m.version}  ${m.numRows} rows  sha256 ${m.digest.sha256}  mlflow ${m.digest.mlflow}`,
-          );
-          out.push(
-            `  created ${m.createdAt}  source ${m.source.type}${
-              m.source.uri ? ` ${m.source.uri}` : ""
-            }`,
-          );
-          if (m.description) out.push(`  ${m.description}`);
-          if (Object.keys(m.tags).length) {
-            out.push(`  tags ${Object.entries(m.tags).map(([k, v]) => `${k}=${v}`).join(" ")}`);
-          }
-          out.push(
-            `  columns ${
-              m.schema.columns.map((c) =>
-                `${c.name}:${c.type}${c.personalData ? `(${c.personalData})` : ""}`
-              ).join(" ")
-            }`,
-          );
-          if (m.schema.target) {
-            out.push(`  target ${m.schema.target}${m.schema.id ? `  id ${m.schema.id}` : ""}`);
-          }
-          for (const p of m.parents) out.push(`  parent ${p.name}@${p.version} sha256 ${p.digest}`);
-          if (m.operation) out.push(`  operation ${JSON.stringify(m.operation)}`);
-        }
-        for (const r of rows) out.push(JSON.stringify(r));
-        return out.join("\n");
-      });
-      return 0;
-    }
-    case "validate": {
-      want(1, "one file or dataset name");
-      const target = positionals[0]!;
-      const schema = await loadSchema(flags.schema);
-      let rowsCount: number, issues: Issue[], truncated: boolean, file: string;
-      const isFile = await Deno.stat(target).then((s) => s.isFile).catch(() => false);
-      if (!isFile && /^[a-z][a-z0-9_-]*(@.+)?$/.test(target)) {
-        const [name, version] = target.split("@") as [string, string | undefined];
-        const v = version ?? flags.version;
-        const ds = await dm.load(name, v ? { version: v } : {});
-        const r = validateRows(ds.rows, schema ?? ds.schema, { file: `${name}@${ds.version}` });
-        rowsCount = ds.rows.length,
-          issues = r.issues,
-          truncated = r.truncated,
-          file = `${name}@${ds.version}`;
-      } else {
-        const read = await readDatasetFile(target, {
-          ...(schema ? { schema } : {}),
-          ...(flags.target ? { target: flags.target } : {}),
-          ...(flags.id ? { id: flags.id } : {}),
-          ...(flags.format ? { format: parseFormat(flags.format) } : {}),
-          ...(flags.delimiter !== undefined ? { delimiter: flags.delimiter } : {}),
-        });
-        const r = validateRows(read.rows, read.schema, { file: target, lineOf: read.lineOf });
-        rowsCount = read.rows.length, issues = r.issues, truncated = r.truncated, file = target;
-      }
-      const ok = issues.length === 0;
-      print(
-        json,
-        { ok, file, rows: rowsCount, issues, truncated },
-        () =>
-          ok ? `${file}: ${rowsCount} rows, valid` : [
-            `${file}: ${issues.length}${truncated ? "+" : ""} issue(s)`,
-            ...issues.map((i) => `  ${formatIssue(i)}`),
-          ].join("\n"),
-      );
-      if (!ok && !json) console.error(`error: ${file} is invalid`);
-      return ok ? 0 : 2;
-    }
-    case "import": {
-      want(1, "one file to import");
-      if (flags.name === undefined || flags.version === undefined) {
-        throw new UsageError(`import needs --name and --version\n\n${HELP.import}`);
-      }
-      const schema = await loadSchema(flags.schema);
-      const personal = keyValues("personal", flags.personal);
-      for (const [k, v] of Object.entries(personal)) {
-        if (v !== "hash" && v !== "drop") {
-          throw new UsageError(
-            `Expected --personal ${k}=hash or ${k}=drop but found ${JSON.stringify(v)}`,
-          );
-        }
-      }
-      const saved = await dm.importFile(positionals[0]!, {
-        name: flags.name,
-        version: flags.version,
-        ...(schema ? { schema } : {}),
-        ...(flags.target ? { target: flags.target } : {}),
-        ...(flags.id ? { id: flags.id } : {}),
-        ...(Object.keys(personal).length
-          ? { personalData: personal as Record<string, "hash" | "drop"> }
-          : {}),
-        ...(flags.format ? { format: parseFormat(flags.format) } : {}),
-        ...(flags.delimiter !== undefined ? { delimiter: flags.delimiter } : {}),
-        ...(flags.description ? { description: flags.description } : {}),
-        ...(flags.tag ? { tags: keyValues("tag", flags.tag) } : {}),
-      });
-      print(
-        json,
-        { created: saved.created, path: saved.path, meta: saved.meta },
-        () =>
-          `${
-            saved.created ? "Imported" : "Unchanged (same content already saved)"
-          } ${saved.name}@${saved.version}: ${saved.meta.numRows} rows, sha256 ${saved.digest} → ${saved.path}`,
-      );
-      return 0;
-    }
-    case "split": {
-      want(1, "one dataset name");
-      const ratio = parseNumber("train-ratio", flags["train-ratio"], 0.8);
-      if (!(ratio > 0 && ratio < 1)) {
-        throw new UsageError(`Expected --train-ratio to be in (0, 1) but found ${ratio}`);
-      }
-      const seed = parseNumber("seed", flags.seed, 42, true);
-      const { train, test } = await dm.split(positionals[0]!, {
-        trainRatio: ratio,
-        seed,
-        save: flags.save ?? false,
-        ...(flags.version ? { version: flags.version } : {}),
-        ...(flags["stratify-by"] ? { stratifyBy: flags["stratify-by"] } : {}),
-        ...(flags["out-version"] ? { outVersion: flags["out-version"] } : {}),
-      });
-      const part = (d: typeof train) => ({
-        name: d.name,
-        version: d.version,
-        rows: d.rows.length,
-        sha256: d.digest,
-        mlflowDigest: d.mlflowDigest,
-        parents: d.meta.parents,
-        operation: d.meta.operation,
-        ...("created" in d ? { created: d.created } : {}),
-      });
-      print(
-        json,
-        { saved: flags.save ?? false, train: part(train), test: part(test) },
-        () =>
-          [train, test].map((d) =>
-            `${d.name}@${d.version}: ${d.rows.length} rows, sha256 ${d.digest}${
-              flags.save ? "" : " (not saved; pass --save)"
-            }`
-          ).join("\n"),
-      );
-      return 0;
-    }
-    case "log": {
-      want(1, "one dataset name");
-      if (!flags["run-id"]) throw new UsageError(`log needs --run-id\n\n${HELP.log}`);
-      const { openRunSource, RunNotFoundError } = await import("../lib/tracking/mod.ts");
-      const runArg = flags["run-id"];
-      // One way to open a run: the server of --tracking-uri / MLFLOW_TRACKING_URI through
-      // resolveTrackingTarget (tokens, basic auth, databricks), else the local store.
-      let opened;
-      try {
-        opened = openRunSource(
-          flags["tracking-uri"] !== undefined ? { trackingUri: flags["tracking-uri"] } : {},
-        );
-      } catch (err) {
-        // A tracking URI or credentials that cannot be used: bad input, said in one sentence.
-        if (err instanceof TypeError || err instanceof RangeError) {
-          throw new UsageError(err.message);
-        }
-        throw err;
-      }
-      using source = opened;
-      let run;
-      try {
-        // Any id wherever the run is: on a server, a synced run's local id finds its server id.
-        run = await source.getRun(runArg);
-      } catch (err) {
-        if (err instanceof RunNotFoundError) throw new UsageError(err.message);
-        throw err;
-      }
-      const runId = run.id;
-      let input;
-      try {
-        input = await dm.logToMlflow(positionals[0]!, {
-          // The local store appends the input to the run's outbox (sent by the next sync).
-          client: { runs: { logInputs: (_id, i) => source.logInputs(run, i.datasets ?? []) } },
-          runId,
-          context: flags.context ?? "evaluation",
-          ...(flags.version ? { version: flags.version } : {}),
-        });
-      } catch (err) {
-        // The local store refuses a run its live process still writes: say so, exit 2.
-        if (err instanceof TypeError && source.kind === "local") {
-          throw new UsageError(err.message);
-        }
-        throw err;
-      }
-      print(
-        json,
-        { runId, input },
-        () =>
-          `Logged ${input.dataset.name} (digest ${input.dataset.digest}, ${
-            input.tags?.["evalkit.dataset.version"]
-          }) to run ${runId}${runId === runArg ? "" : ` (${runArg})`} ${
-            source.kind === "local" ? "in" : "on"
-          } ${source.location}${
-            source.kind === "local" ? " (sent by 'deno task sync --to <uri>')" : ""
-          }`,
-      );
-      return 0;
-    }
-    case "generate": {
-      want(0, "no arguments");
-      const saved = await generateShippedDatasets(dm);
-      print(
-        json,
-        {
-          basePath: dm.basePath,
-          datasets: saved.map((s) => ({
-            name: s.name,
-            version: s.version,
-            rows: s.rows.length,
-            sha256: s.digest,
-            created: s.created,
-            path: s.path,
-          })),
-        },
-        () =>
-          saved.map((s) =>
-            `${
-              s.created ? "wrote" : "unchanged"
-            } ${s.name}@${s.version}: ${s.rows.length} rows, sha256 ${s.digest}`
-          ).join("\n"),
-      );
-      return 0;
-    }
+  if (parsed.positionals.length !== cmd.args[0]) {
+    throw new UsageError(`Expected ${cmd.args[1]}\n\n${HELP[command]}`);
   }
-  return 1;
-}
-
-function parseFormat(value: string): "json" | "jsonl" | "csv" {
-  if (value === "json" || value === "jsonl" || value === "csv") return value;
-  throw new UsageError(
-    `Expected --format to be json, jsonl or csv but found ${JSON.stringify(value)}`,
-  );
+  const dm = new DatasetManager({ basePath: flags["base-path"] ?? "datasets" });
+  const { doc, text } = await cmd.run(dm, flags, parsed.positionals[0]!);
+  console.log(flags.json ? JSON.stringify(doc, null, 2) : text);
+  // validate: an invalid file is exit 2
+  if ((doc as { ok?: boolean }).ok === false) {
+    if (!flags.json) console.error(`error: ${(doc as { file: string }).file} is invalid`);
+    return 2;
+  }
+  return 0;
 }
 
 if (import.meta.main) {

@@ -65,6 +65,19 @@ export {
   type ValidationResult,
 } from "./validate.ts";
 export { type DatasetDigest, datasetDigest } from "./digest.ts";
+export {
+  type DatasetCommandOutput,
+  type DatasetValidation,
+  generateDatasets,
+  importDataset,
+  listDatasets,
+  readSchemaSpec,
+  showDataset,
+  splitDataset,
+  type SplitPart,
+  validateDataset,
+  type ValidateDatasetOptions,
+} from "./commands.ts";
 export { type SplitOptions, type SplitResult, splitRows } from "./split.ts";
 export {
   hashPersonalValue,

@@ -41,7 +41,6 @@ Deno.test("the evaluation table and the decision log give an applicant the same 
     trackingUri: uri,
     storeDir: `${home}/store`,
     experimentName: `/Shared/ai-agents/${uniqueName("join")}`,
-    handleSigint: false,
   });
   try {
     const result = await new ModelEvaluator("join_agent", {

@@ -26,7 +26,7 @@ function failure(p: Promise<unknown>): Promise<Caught> {
 
 /** A fake clock whose sleep advances it, recording each wait. */
 function fakeClock() {
-  let t = 0;
+  let t = 1_000_000; // not 0: elapsed time is now() − start, never now() alone
   const waits: number[] = [];
   return {
     waits,
@@ -228,11 +228,11 @@ Deno.test("retry() never starts a wait that would end past the total budget", as
     maxRetries: 100,
     baseMs: 100,
     jitter: "none",
-    totalBudgetMs: 1000,
+    totalBudgetMs: 700,
     sleep: clock2.sleep,
     now: clock2.now,
   }).catch((e) => e);
-  // 100 + 200 + 400 = 700; the next (800) would end at 1500 > 1000
+  // 100 + 200 + 400 = 700 ends exactly at the budget (allowed); the next (800) would pass it
   assert.deepEqual(clock2.waits, [100, 200, 400]);
   assert.equal(calls, 4);
 });

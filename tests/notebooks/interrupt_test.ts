@@ -134,6 +134,12 @@ Deno.test({
       assert.equal(after.open, 0);
       const local = await readLocalRun(after.runId, { storeDir });
       assert.equal(local?.status, "KILLED");
+      assert.equal(
+        local?.tags["mlflow.source.type"],
+        "NOTEBOOK",
+        "the run says it came from a notebook",
+      );
+      assert.ok(local?.tags["mlflow.user"], "and who ran it");
       const answered = local?.latestMetrics.row_count ?? local?.latestMetrics.example_count;
       assert.ok(answered !== undefined && answered > 0 && answered < 2000, `rows: ${answered}`);
     } finally {

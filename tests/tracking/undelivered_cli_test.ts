@@ -92,3 +92,46 @@ Deno.test("evaluate that delivers its run exits 0 and prints the run's URL in th
   assert.equal(ui.status, 200, "the UI answers at that address");
   await Deno.remove(home, { recursive: true });
 });
+
+Deno.test("a server SIGKILLed mid-run: end() reports what is pending, describeDelivery() exits 5, and sync delivers after the restart", async () => {
+  const { startMlflowServer } = await import("../../lib/testing/mod.ts");
+  const { AgentTracker, describeDelivery, syncStore } = await import("../../lib/tracking/mod.ts");
+  await using server = await startMlflowServer();
+  const home = await tempHome();
+  const storeDir = `${home}/store`;
+  using client = clientFor(server.uri);
+  const tracker = new AgentTracker("killed_server_agent", {
+    trackingUri: server.uri,
+    client,
+    storeDir,
+    experimentName: uniqueName("killed-server"),
+    deliveryTimeoutMs: 3_000,
+  });
+  const run = await tracker.startRun({});
+  assert.ok(run.serverRunId, "the run exists on the server before the kill");
+  for (let step = 0; step < 100; step++) run.logMetrics({ loss: 1 / (step + 1) }, { step });
+  assert.equal(await run.flush(30_000), true);
+  await server.kill();
+  for (let step = 100; step < 200; step++) run.logMetrics({ loss: 1 / (step + 1) }, { step });
+  const ended = await run.end();
+  assert.equal(ended.delivered, false);
+  assert.ok(
+    ended.pending >= 2,
+    `the points after the kill and the end are pending (${ended.pending})`,
+  );
+  assert.equal(ended.failure, "transient");
+  const outcome = describeDelivery(ended);
+  assert.equal(outcome.exitCode, EXIT_UNDELIVERED);
+  assert.ok(outcome.lines.some((l) => l.includes(`${ended.pending} operation(s) pending`)));
+  assert.ok(outcome.lines.some((l) => l.includes(`deno task sync --to ${server.uri}`)));
+
+  await server.restart();
+  const report = await syncStore({ client, uri: server.uri, storeDir });
+  assert.equal(report.ok, true, JSON.stringify(report));
+  assert.equal(report.runs[0]!.runId, run.serverRunId, "the same server run, completed");
+  const got = await client.runs.get(run.serverRunId!);
+  assert.equal(got.info.status, "FINISHED");
+  assert.equal((await client.runs.metricHistory(run.serverRunId!, "loss")).length, 200);
+  tracker.close();
+  await Deno.remove(home, { recursive: true });
+});

@@ -8,7 +8,7 @@ import type { DatasetInput, RunStatus } from "../mlflow/types.ts";
 import { type Delivery, summarizeDelivery } from "./_delivery.ts";
 import type { DeliverySummary } from "./delivery_outcome.ts";
 import {
-  type AppendLog,
+  AppendLog,
   encodeValue,
   type MetricsOp,
   type Op,
@@ -182,7 +182,7 @@ export class RunHandle implements AsyncDisposable {
   #params = new Map<string, string>();
   #goodKeys = new Set<string>();
   #requestStep = 0;
-  #decisionLog?: Deno.FsFile;
+  #decisionLog?: AppendLog;
   #decisionDirty = false;
   #tables = new Map<string, Table>();
   #loggedArtifacts: { path: string; type: string }[] = [];
@@ -444,11 +444,10 @@ export class RunHandle implements AsyncDisposable {
     if (!this.#decisionLog) {
       const path = this.#init.paths.artifact("decisions/decision_log.jsonl");
       await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
-      this.#decisionLog = Deno.openSync(path, { append: true, create: true });
+      // Whole lines only, as the outbox (a full disk never leaves a torn line mid-file).
+      this.#decisionLog = AppendLog.open(path, 0, { lock: false });
     }
-    const bytes = encoder.encode(JSON.stringify(line) + "\n");
-    let off = 0;
-    while (off < bytes.length) off += this.#decisionLog.writeSync(bytes.subarray(off));
+    this.#decisionLog.append(JSON.stringify(line));
     this.#decisionDirty = true;
     return step;
   }

@@ -7,6 +7,7 @@
  * @module
  */
 import { redact } from "../_internal/errors.ts";
+import { isRetriableStatus, parseRetryAfter } from "../_internal/retry.ts";
 import { currentSpan, formatTraceparent } from "../tracing/mod.ts";
 import {
   type Agent,
@@ -120,14 +121,6 @@ export function parseUsage(
     }
   }
   return Object.keys(out).length > 0 ? out : undefined;
-}
-
-function parseRetryAfterMs(value: string | null): number | undefined {
-  if (value === null) return undefined;
-  const secs = Number(value);
-  if (Number.isFinite(secs)) return Math.max(0, secs * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
 /**
@@ -252,7 +245,7 @@ export class HttpAgent implements Agent {
       const snippet = redact(text.slice(0, 200));
       const status = res.status;
       if (status === 429) {
-        const retryAfterMs = parseRetryAfterMs(res.headers.get("retry-after"));
+        const retryAfterMs = parseRetryAfter(res.headers.get("retry-after"));
         throw new AgentError(`POST ${where} answered HTTP 429 (rate limited): ${snippet}`, {
           kind: "rate_limited",
           retryable: true,
@@ -262,7 +255,7 @@ export class HttpAgent implements Agent {
       }
       throw new AgentError(`POST ${where} answered HTTP ${status}: ${snippet}`, {
         kind: "agent_exception",
-        retryable: status === 408 || status >= 500,
+        retryable: isRetriableStatus(status),
         status,
       });
     }

@@ -85,7 +85,7 @@ Deno.test("HttpAgent classifies failures: 429 with Retry-After, 5xx retryable, 4
     if (mode === "429") {
       return json({ error: "slow down" }, { status: 429, headers: { "retry-after": "2" } });
     }
-    if (mode === "503") return json({ error: "down" }, { status: 503 });
+    if (/^\d+$/.test(mode)) return json({ error: "down" }, { status: Number(mode) });
     if (mode === "400") return json({ error: "token=abc123 bad" }, { status: 400 });
     if (mode === "html") return new Response("<html>oops</html>");
     return json({ something: "else" });
@@ -93,8 +93,15 @@ Deno.test("HttpAgent classifies failures: 429 with Retry-After, 5xx retryable, 4
   const agent = new HttpAgent({ url: s.url });
   const cases: [string, Partial<AgentError>][] = [
     ["429", { kind: "rate_limited", retryable: true, retryAfterMs: 2000, status: 429 }],
-    ["503", { kind: "agent_exception", retryable: true, status: 503 }],
-    ["400", { kind: "agent_exception", retryable: false, status: 400 }],
+    // the shared retry rule (lib/_internal/retry.ts): 408, 500, 502, 503, 504 retried
+    ...[408, 500, 502, 503, 504].map((status): [string, Partial<AgentError>] => [
+      String(status),
+      { kind: "agent_exception", retryable: true, status },
+    ]),
+    ...[400, 401, 403, 404, 501].map((status): [string, Partial<AgentError>] => [
+      String(status),
+      { kind: "agent_exception", retryable: false, status },
+    ]),
     ["html", { kind: "invalid_output", retryable: false }],
     ["missing", { kind: "invalid_output", retryable: false }],
   ];

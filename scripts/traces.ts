@@ -103,9 +103,12 @@ try {
     console.log(
       values.json
         ? JSON.stringify(stats)
-        : `${stats.delivered} delivered, ${stats.rejected} rejected, ${stats.pending} pending`,
+        : `${stats.delivered} delivered, ${stats.rejected} rejected, ${stats.pending} pending` +
+          (stats.noExperiment
+            ? `, ${stats.noExperiment} recorded without a server (name one with --experiment-id)`
+            : ""),
     );
-    if (stats.pending > 0 || stats.rejected > 0) Deno.exit(1);
+    if (stats.pending > 0 || stats.rejected > 0 || stats.noExperiment) Deno.exit(5);
   } else {
     console.error(`Unknown command '${command}'\n\n${USAGE}`);
     Deno.exit(2);

@@ -65,6 +65,11 @@ export interface TraceOutboxStats {
   rejected: number;
   /** Traces waiting to be delivered. */
   pending: number;
+  /**
+   * Traces left in the store because they were recorded without a server and no experiment
+   * was named for them now (pass `experimentId`).
+   */
+  noExperiment?: number;
   /** The last delivery error, if the last attempt failed. */
   lastError?: string;
 }
@@ -221,6 +226,12 @@ export class TraceOutbox {
       const acked = await readAcked(`${this.#ackDir}/${name}.jsonl`);
       const lines = await readJsonLines<TraceLine>(`${dir}/${name}.jsonl`);
       for (let seq = acked; seq < lines.length; seq++) {
+        if (lines[seq]!.eid === undefined && this.#experimentId === undefined) {
+          // Recorded without a server and no experiment given now: the rest of this segment
+          // waits (acknowledgements are a prefix), counted, never rejected.
+          this.stats.noExperiment = (this.stats.noExperiment ?? 0) + lines.length - seq;
+          break;
+        }
         backlog.push({ segment: name, seq, line: lines[seq]! });
       }
     }

@@ -209,3 +209,22 @@ Deno.test("deno task traces lists the store and shows a trace as a tree", async 
   const missing = await run("show", "ffffffff", "--store", storeDir);
   assert.equal(missing.code, 2);
 });
+
+Deno.test("traces recorded without a server wait for an experiment: never rejected, delivered once one is named", async () => {
+  const { client, experimentId } = await freshExperiment("outbox-local");
+  const storeDir = await Deno.makeTempDir();
+  const ids: string[] = [];
+  {
+    await using tracer = new Tracer({ storeDir });
+    for (let i = 0; i < 3; i++) ids.push(agentCall(tracer, i));
+  }
+  const none = await syncTraces({ client, storeDir, timeoutMs: 30_000 });
+  assert.equal(none.delivered, 0);
+  assert.equal(none.rejected, 0);
+  assert.equal(none.noExperiment, 3);
+  const sent = await syncTraces({ client, storeDir, experimentId, timeoutMs: 60_000 });
+  assert.equal(sent.delivered, 3);
+  assert.equal((await syncTraces({ client, storeDir, experimentId })).delivered, 0);
+  const onServer = await serverTraces(client, experimentId);
+  assert.deepEqual([...onServer.keys()].sort(), [...ids].sort());
+});

@@ -16,6 +16,7 @@
  *
  * @module
  */
+import { classifyFailure } from "../tracking/_delivery.ts";
 import { MlflowApiError } from "../_internal/errors.ts";
 import { sha256Hex } from "../_internal/digest.ts";
 import type { MlflowClient } from "../mlflow/client.ts";
@@ -80,9 +81,14 @@ interface Entry {
   line: string | TraceLine;
 }
 
+/**
+ * Whether to keep a trace for a later attempt: anything but the server judging it invalid
+ * (the tracking outbox's rule: credentials or permission refused, a URI that is not MLflow's
+ * API, no answer — all keep it; see `classifyFailure`).
+ */
 function isTransient(err: unknown): boolean {
   if (!(err instanceof MlflowApiError)) return true; // network, timeouts, bugs in between
-  return err.status === 0 || err.status === 408 || err.status === 429 || err.status >= 500;
+  return classifyFailure(err) !== "rejected";
 }
 
 /** Metadata the server derives from the spans alone (no StartTraceV3 needed for it). */

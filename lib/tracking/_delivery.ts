@@ -147,7 +147,7 @@ export class Delivery {
     await Deno.mkdir(options.paths.acksDir, { recursive: true });
     const ackPath = options.paths.ack(key);
     const legacy = await legacyTargetKey(options.uri);
-    if (legacy !== undefined) {
+    if (legacy !== undefined && !(await exists(ackPath))) {
       // Acknowledgements written under a key that included the URI's credentials.
       await Deno.rename(options.paths.ack(legacy), ackPath).catch((err) => {
         if (!(err instanceof Deno.errors.NotFound)) throw err;
@@ -592,4 +592,14 @@ export function serverMlmodel(
   });
   for (const [k, v] of Object.entries(set)) if (!seen.has(k)) out.push(`${k}: ${v}`);
   return out.join("\n") + "\n";
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return false;
+    throw err;
+  }
 }

@@ -81,3 +81,39 @@ Deno.test("a password in MLFLOW_TRACKING_URI is never printed or stored, and the
   }
   await Deno.remove(home, { recursive: true });
 });
+
+Deno.test("acknowledgements an older version filed under a key with the credentials are found again, not re-sent", async () => {
+  const { AgentTracker, syncStore } = await import("../../lib/tracking/mod.ts");
+  const { clientFor } = await import("./_helpers.ts");
+  const server = new URL(testMlflowUri());
+  const withPassword = `http://ann:${PASSWORD}@${server.host}`;
+  const home = await tempHome();
+  const storeDir = `${home}/store`;
+  using client = clientFor(testMlflowUri());
+  const tracker = new AgentTracker("legacy_key_agent", {
+    trackingUri: withPassword,
+    client,
+    storeDir,
+    experimentName: uniqueName("legacy-key"),
+  });
+  const run = await tracker.startRun({});
+  run.logMetrics({ x: 1 });
+  assert.equal((await run.end()).delivered, true);
+  tracker.close();
+  // File the acknowledgements the way older versions named them: a hash of the URI as given.
+  const acks = `${storeDir}/runs/${run.localRunId}/acks`;
+  const [file] = [...Deno.readDirSync(acks)].filter((e) => e.name.endsWith(".jsonl"));
+  const digest = new Uint8Array(
+    await crypto.subtle.digest("SHA-256", new TextEncoder().encode(withPassword)),
+  );
+  const legacy = Array.from(digest.slice(0, 8), (b) => b.toString(16).padStart(2, "0")).join("");
+  await Deno.rename(`${acks}/${file!.name}`, `${acks}/${legacy}.jsonl`);
+
+  const report = await syncStore({ client, uri: withPassword, storeDir });
+  assert.equal(report.ok, true, JSON.stringify(report));
+  assert.equal(report.runs[0]!.sent, 0, "nothing sent twice");
+  assert.equal(report.runs[0]!.runId, run.serverRunId, "no second server run");
+  const names = [...Deno.readDirSync(acks)].map((e) => e.name).filter((n) => n.endsWith(".jsonl"));
+  assert.deepEqual(names, [file!.name], "filed under the credential-free key again");
+  await Deno.remove(home, { recursive: true });
+});

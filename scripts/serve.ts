@@ -80,30 +80,27 @@ function runInWorker(
   }).finally(() => worker.terminate());
 }
 
-async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      help: { type: "boolean", short: "h" },
-      host: { type: "string" },
-      port: { type: "string" },
-      "tokens-file": { type: "string" },
-      "datasets-dir": { type: "string", default: "datasets" },
-      experiment: { type: "string" },
-      "flush-interval-ms": { type: "string" },
-      "request-timeout-ms": { type: "string" },
-      "max-body-bytes": { type: "string" },
-      "body-timeout-ms": { type: "string" },
-      "max-jobs": { type: "string" },
-      "max-queued-jobs": { type: "string" },
-      "no-metrics": { type: "boolean", default: false },
-      quiet: { type: "boolean", default: false },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const hostname = values.host ?? readEnv("EVALKIT_API_HOST") ?? "127.0.0.1";
+const OPTIONS = {
+  help: { type: "boolean", short: "h" },
+  host: { type: "string" },
+  port: { type: "string" },
+  "tokens-file": { type: "string" },
+  "datasets-dir": { type: "string", default: "datasets" },
+  experiment: { type: "string" },
+  "flush-interval-ms": { type: "string" },
+  "request-timeout-ms": { type: "string" },
+  "max-body-bytes": { type: "string" },
+  "body-timeout-ms": { type: "string" },
+  "max-jobs": { type: "string" },
+  "max-queued-jobs": { type: "string" },
+  "no-metrics": { type: "boolean", default: false },
+  quiet: { type: "boolean", default: false },
+} as const;
+
+type Flags = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>["values"];
+
+/** The address and limits from the flags and their environment variables. */
+function limitsFrom(values: Flags) {
   const port = positiveInt(values.port ?? readEnv("EVALKIT_API_PORT"), "--port", 8080);
   if (port > 65535) throw new UsageError(`Expected --port to be at most 65535 but found ${port}`);
   const flushIntervalMs = positiveInt(values["flush-interval-ms"], "--flush-interval-ms", 60_000);
@@ -134,19 +131,63 @@ async function main(): Promise<number> {
     "--max-queued-jobs",
     8,
   );
+  const hostname = values.host ?? readEnv("EVALKIT_API_HOST") ?? "127.0.0.1";
+  const limits = { maxBodyBytes, requestTimeoutMs, bodyTimeoutMs, maxConcurrentJobs };
+  return { hostname, port, flushIntervalMs, limits: { ...limits, maxQueuedJobs } };
+}
+
+/** The accepted tokens: --tokens-file / EVALKIT_API_TOKENS_FILE, else EVALKIT_API_TOKENS. */
+async function tokensFrom(values: Flags): Promise<TokenSet> {
   const tokensFile = values["tokens-file"] ?? readEnv("EVALKIT_API_TOKENS_FILE");
   const rawTokens = tokensFile
     ? await readTokensFile(tokensFile)
     : (readEnv("EVALKIT_API_TOKENS") ?? "").split(",");
-  let tokens: TokenSet;
   try {
-    tokens = await TokenSet.from(rawTokens);
+    return await TokenSet.from(rawTokens);
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
+}
 
+/** A dataset's version and fields, or undefined when there is no such dataset. */
+function inspectorOf(datasets: DatasetManager) {
+  return async (name: string, version?: string) => {
+    try {
+      const meta = await datasets.meta(name, version);
+      return { version: meta.version, fields: meta.schema.columns.map((c) => c.name) };
+    } catch (err) {
+      // Only "no such dataset" means absent; an unreadable or corrupt store is an error.
+      if (err instanceof DatasetError && err.issues.some((i) => i.code === "not_found")) {
+        return undefined;
+      }
+      throw err;
+    }
+  };
+}
+
+/** Waits for SIGTERM or SIGINT, then shuts the server down (in-flight work finishes). */
+async function untilSignal(serving: { shutdown(): Promise<void> }): Promise<void> {
+  const stopped = Promise.withResolvers<void>();
+  const stop = () => {
+    console.error("Shutting down: finishing in-flight requests and flushing metrics…");
+    serving.shutdown().then(stopped.resolve, stopped.reject);
+  };
+  Deno.addSignalListener("SIGTERM", stop);
+  Deno.addSignalListener("SIGINT", stop);
+  await stopped.promise;
+  Deno.removeSignalListener("SIGTERM", stop);
+  Deno.removeSignalListener("SIGINT", stop);
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({ options: OPTIONS });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const { hostname, port, flushIntervalMs, limits } = limitsFrom(values);
+  const tokens = await tokensFrom(values);
   const agent = new LoanApprovalAgent();
-  const datasets = new DatasetManager({ basePath: values["datasets-dir"]! });
   const tracker = new AgentTracker(agent.name, {
     handleSigint: false,
     ...(values.experiment ? { experimentName: values.experiment } : {}),
@@ -155,28 +196,12 @@ async function main(): Promise<number> {
     ? undefined
     : await tracker.startRun({ purpose: "serve", tags: { "evalkit.role": "serving" } });
   const collector = run ? new MetricsCollector(agent.name, { run, flushIntervalMs }) : undefined;
-
   const app = createLoanAgentApp({
     agent,
     tokens,
     ...(collector ? { metrics: collector } : {}),
-    maxBodyBytes,
-    requestTimeoutMs,
-    bodyTimeoutMs,
-    maxConcurrentJobs,
-    maxQueuedJobs,
-    inspectDataset: async (name, version) => {
-      try {
-        const meta = await datasets.meta(name, version);
-        return { version: meta.version, fields: meta.schema.columns.map((c) => c.name) };
-      } catch (err) {
-        // Only "no such dataset" means absent; an unreadable or corrupt store is an error.
-        if (err instanceof DatasetError && err.issues.some((i) => i.code === "not_found")) {
-          return undefined;
-        }
-        throw err;
-      }
-    },
+    ...limits,
+    inspectDataset: inspectorOf(new DatasetManager({ basePath: values["datasets-dir"]! })),
     // Each job runs in its own Web Worker, so its CPU work never holds up /health or decisions.
     evaluateDataset: (request) =>
       runInWorker({
@@ -188,8 +213,7 @@ async function main(): Promise<number> {
       log: (entry) => console.error(JSON.stringify({ time: new Date().toISOString(), ...entry })),
     }),
   });
-
-  const serving = serveLoanAgent(app, {
+  await untilSignal(serveLoanAgent(app, {
     hostname,
     port,
     onListen: (addr) =>
@@ -200,17 +224,7 @@ async function main(): Promise<number> {
       await collector?.close();
       await run?.end("FINISHED");
     },
-  });
-  const stopped = Promise.withResolvers<void>();
-  const stop = () => {
-    console.error("Shutting down: finishing in-flight requests and flushing metrics…");
-    serving.shutdown().then(stopped.resolve, stopped.reject);
-  };
-  Deno.addSignalListener("SIGTERM", stop);
-  Deno.addSignalListener("SIGINT", stop);
-  await stopped.promise;
-  Deno.removeSignalListener("SIGTERM", stop);
-  Deno.removeSignalListener("SIGINT", stop);
+  }));
   console.error(run ? `Stopped. Serving run ${run.runId} ended FINISHED.` : "Stopped.");
   // Undelivered is not success: what is pending and how to send it (exit 5), or the run's page.
   const delivery = run ? describeDelivery(await run.end()) : undefined;

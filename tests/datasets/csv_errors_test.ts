@@ -222,3 +222,16 @@ Deno.test("a stream error that is not csv-parse's (an I/O error) passes through 
   const stream = new ReadableStream<Uint8Array>({ pull: (c) => c.error(io) });
   await assert.rejects(readCsvStream(stream, { file: "t.csv" }), (e) => e === io);
 });
+
+Deno.test("a csv-parse code this version does not know yet is still a located invalid_csv issue", async () => {
+  const future = new CsvError("CSV_SOMETHING_NEW" as never, "new", {} as never, {
+    lines: 1,
+    empty_lines: 0,
+    records: 0,
+    column: 0,
+  });
+  const stream = new ReadableStream<Uint8Array>({ pull: (c) => c.error(future) });
+  const err = await readCsvStream(stream, { file: "t.csv" }).then(() => undefined, (e) => e);
+  assert.ok(err instanceof DatasetError, String(err));
+  assert.deepEqual([err.issues[0]!.code, err.issues[0]!.line], ["invalid_csv", 1]);
+});

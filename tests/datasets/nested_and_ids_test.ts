@@ -72,19 +72,33 @@ Deno.test("a duplicated key is refused at any depth with its physical line and p
 });
 
 Deno.test("JSON syntax errors name the physical line: comments, trailing commas, raw newlines in strings", async (t) => {
-  const cases: [string, string, number][] = [
-    ["a // comment", '[\n{"request_id":"a"},\n\n// no\n{"request_id":"b"}\n]', 4],
-    ["a /* block */ comment", '[\n/* c */\n{"request_id":"a"}]', 2],
-    ["a trailing comma", '[\n{"request_id":"a"},\n\n]', 4],
-    ["a raw line break inside a string", '[\n{"request_id":"a\nb"}]', 2],
-    ["text after the array", '[{"request_id":"a"}]\n\n x', 3],
-    ["an unclosed array", '[\n{"request_id":"a"}\n', 3],
+  const cases: [string, string, number, RegExp][] = [
+    [
+      "a // comment",
+      '[\n{"request_id":"a"},\n\n// no\n{"request_id":"b"}\n]',
+      4,
+      /Comments are not/,
+    ],
+    ["a /* block */ comment", '[\n/* c */\n{"request_id":"a"}]', 2, /Comments are not/],
+    ["a lone slash is no comment", "[\n/\n]", 2, /expected a value but found "\/"/],
+    ["a trailing comma", '[\n{"request_id":"a"},\n\n]', 4, /expected a value but found "]"/],
+    ["a raw line break inside a string", '[\n{"request_id":"a\nb"}]', 2, /U\+000A inside a string/],
+    ["text after the array", '[{"request_id":"a"}]\n\n x', 3, /end of the text after the value/],
+    ["an unclosed array", '[\n{"request_id":"a"}\n', 3, /but found the end of the text/],
+    ["an unclosed string", '[\n{"request_id":"a', 2, /a string is not closed/],
+    ["a bad escape", '[{"request_id":"a\\x"}]', 1, /unknown escape \\x/],
+    ["a short \\u escape", '[{"request_id":"\\u12"}]', 1, /four hex digits/],
+    ["a key without quotes", "[{request_id:1}]", 1, /a key in quotes/],
+    ["a missing colon", '[{"request_id" 1}]', 1, /":" after the key/],
+    ["a bad literal", '[{"request_id":tru}]', 1, /expected a value/],
+    ["a bad number", '[{"request_id":-}]', 1, /expected a number/],
   ];
-  for (const [name, text, line] of cases) {
+  for (const [name, text, line, message] of cases) {
     await t.step(name, async () => {
       const issue = await readIssue(text, "json");
       assert.equal(issue?.code, "invalid_json", name);
       assert.equal(issue?.line, line, issue?.message);
+      assert.match(issue!.message, message);
     });
   }
 });

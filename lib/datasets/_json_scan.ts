@@ -29,7 +29,7 @@ export interface JsonScanProblem {
 
 /** Where the rows of a scanned JSON array start. */
 export interface JsonScanResult {
-  /** 1-based line each top-level element starts on (array mode), or the one value's line. */
+  /** 1-based line each top-level element starts on (array mode; empty for one value). */
   rowLines: number[];
   /** For rows spanning several lines: the line each top-level field's value starts on. */
   fieldLines: Map<number, Map<string, number>>;
@@ -169,7 +169,6 @@ export function scanJson(
         }
       }
       if (rowsAreElements && stack.length === 1) rowLines.push(line);
-      if (!rowsAreElements && stack.length === 0) rowLines.push(line);
       if (
         rowsAreElements && stack.length === 2 && !stack[1]!.array && line !== rowLines.at(-1)
       ) {

@@ -219,7 +219,7 @@ function readFlags(flags: Flags) {
     ...(flags.target ? { target: flags.target } : {}),
     ...(flags.id ? { id: flags.id } : {}),
     ...(flags.format ? { format: parseFormat(flags.format) } : {}),
-    ...(flags.delimiter ? { delimiter: flags.delimiter } : {}),
+    ...(flags.delimiter !== undefined ? { delimiter: flags.delimiter } : {}),
   };
 }
 

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { displayBundle } from "../report/display_bundle.ts";
 import type { DriftReportData, DriftSettings, DriftSummary, FeatureDrift } from "./types.ts";
 import {
   headline,
@@ -159,13 +160,13 @@ export class DriftReport implements DriftReportData {
     return headline(this);
   }
 
-  /** Notebook display bundle: text/plain, text/html and Vega-Lite charts. */
+  /** Notebook display bundle: text/plain, text/html with the charts inline, Vega-Lite and SVG. */
   [Symbol.for("Jupyter.display")](): Record<string, unknown> {
-    return {
-      "text/plain": this.toText(),
-      "text/html": renderHtmlTable(this),
-      "application/vnd.vegalite.v5+json": this.toVegaLite(),
-    };
+    return displayBundle({
+      text: this.toText(),
+      html: renderHtmlTable(this),
+      vegaLite: this.toVegaLite(),
+    });
   }
 
   /** Rebuilds a report from its JSON (as written by `logDriftReport`). */

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { specSvg } from "./_spec_svg.ts";
 
 /**
  * An object the Deno Jupyter kernel displays through `Symbol.for("Jupyter.display")`.
@@ -19,7 +20,10 @@ export class Displayable {
 
   /** Wraps `bundle`; prefer {@link displayable}. */
   constructor(bundle: Record<string, unknown>) {
-    this.#bundle = bundle;
+    // A Vega-Lite chart gets its SVG twin, so static viewers (nbconvert, GitHub) show it too.
+    const spec = bundle["application/vnd.vegalite.v5+json"];
+    const svg = spec !== undefined && !("image/svg+xml" in bundle) ? specSvg(spec) : undefined;
+    this.#bundle = svg !== undefined ? { ...bundle, "image/svg+xml": svg } : bundle;
   }
 
   /** The MIME bundle (same as the Jupyter display method, typed). */

@@ -40,7 +40,7 @@ export function histogramSvg(
   const width = options.width ?? 560, height = options.height ?? 220;
   const top = options.title ? 28 : 10, left = 48, right = width - 16, bottom = height - 34;
   const lo = edges[0] ?? 0, hi = edges.at(-1) ?? 1;
-  const maxCount = Math.max(1, ...counts);
+  const maxCount = Math.max(...counts, 0) || 1; // shares (< 1) keep their own scale
   const sx = (v: number) => left + ((v - lo) / (hi - lo || 1)) * (right - left);
   const sy = (v: number) => bottom - (v / maxCount) * (bottom - top);
   const out = svgOpen(width, height, options.title);

@@ -18,6 +18,59 @@ async function run(cmd: string, args: string[]): Promise<void> {
   if (code !== 0) throw new Error(`'${cmd} ${args.join(" ")}' failed with exit code ${code}`);
 }
 
+/**
+ * `pip install -r requirements.txt` with a progress line instead of pip's hundreds of lines
+ * (or, before, none at all for two minutes): the packages collected so far and the one being
+ * fetched, rewritten in place on a terminal, every 20 packages otherwise; then the install step.
+ */
+async function pipWithProgress(python: string): Promise<void> {
+  const started = performance.now();
+  const child = new Deno.Command(python, {
+    args: [
+      "-m",
+      "pip",
+      "install",
+      "--disable-pip-version-check",
+      "--progress-bar",
+      "off",
+      "-r",
+      "requirements.txt",
+    ],
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const tty = Deno.stderr.isTerminal();
+  const enc = new TextEncoder();
+  const say = (line: string) => {
+    if (tty) Deno.stderr.writeSync(enc.encode(`\r\x1b[2K${line}`));
+    else console.error(line);
+  };
+  let collected = 0, buffered = "";
+  const seconds = () => ((performance.now() - started) / 1000).toFixed(0);
+  for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+    buffered += chunk;
+    const lines = buffered.split("\n");
+    buffered = lines.pop() ?? "";
+    for (const line of lines) {
+      const m = /^Collecting (\S+)/.exec(line);
+      if (m) {
+        collected++;
+        if (tty || collected % 20 === 1) {
+          say(`  resolving and downloading: ${collected} packages (${m[1]}) · ${seconds()} s`);
+        }
+      } else if (/^Installing collected packages/.test(line)) {
+        say(`  installing ${collected} packages · ${seconds()} s`);
+      }
+    }
+  }
+  const { code } = await child.status;
+  if (tty) Deno.stderr.writeSync(enc.encode("\n"));
+  if (code !== 0) {
+    throw new Error(`'pip install -r requirements.txt' failed with exit code ${code}`);
+  }
+  console.error(`  ${collected} packages in ${seconds()} s`);
+}
+
 /** Ensures .venv exists and matches requirements.txt; returns the path of its `bin/` folder. */
 export async function ensurePythonEnv(options: { quiet?: boolean } = {}): Promise<string> {
   const requirements = await Deno.readTextFile("requirements.txt");
@@ -32,15 +85,19 @@ export async function ensurePythonEnv(options: { quiet?: boolean } = {}): Promis
   } catch {
     await run(python, ["-m", "venv", VENV]);
   }
-  await run(`${bin}/python`, [
-    "-m",
-    "pip",
-    "install",
-    "--quiet",
-    "--disable-pip-version-check",
-    "-r",
-    "requirements.txt",
-  ]);
+  if (options.quiet) {
+    await run(`${bin}/python`, [
+      "-m",
+      "pip",
+      "install",
+      "--quiet",
+      "--disable-pip-version-check",
+      "-r",
+      "requirements.txt",
+    ]);
+  } else {
+    await pipWithProgress(`${bin}/python`);
+  }
   await Deno.writeTextFile(STAMP, want + "\n");
   if (!options.quiet) console.error(`${VENV} is ready.`);
   return bin;

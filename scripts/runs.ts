@@ -6,8 +6,8 @@ import { parseArgs } from "node:util";
 import { listLocalRuns, openRunSource, readLocalRun } from "../lib/tracking/mod.ts";
 import { defaultStoreDir } from "../lib/tracking/_outbox.ts";
 
-const USAGE = `Usage: deno task runs [list] [--json] [--store <dir>]
-       deno task runs show <run id | id prefix | run name | synced server id> [--json] [--store <dir>]
+const USAGE = `Usage: deno task runs [list] [--json] [--store-dir <dir>]
+       deno task runs show <run id | id prefix | run name | synced server id> [--json] [--store-dir <dir>]
 
 Lists the runs of the local store (default $EVALKIT_HOME/store, else .evalkit/store), or
 shows one run with its params, tags, metrics (latest value and history length), dataset
@@ -25,7 +25,8 @@ try {
     options: {
       help: { type: "boolean", short: "h" },
       json: { type: "boolean" },
-      store: { type: "string" },
+      "store-dir": { type: "string" },
+      store: { type: "string" }, // deprecated alias of --store-dir (the name report uses)
     },
   });
 } catch (err) {
@@ -37,7 +38,10 @@ if (values.help) {
   console.log(USAGE);
   Deno.exit(0);
 }
-const storeDir = values.store ?? defaultStoreDir();
+if (values.store !== undefined) {
+  console.error("warning: --store is deprecated; use --store-dir (as in deno task report)");
+}
+const storeDir = values["store-dir"] ?? values.store ?? defaultStoreDir();
 const [command = "list", ...rest] = positionals;
 
 function time(ms: number | undefined): string {

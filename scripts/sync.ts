@@ -9,7 +9,7 @@ import { defaultStoreDir } from "../lib/tracking/_outbox.ts";
 import { readEnv } from "../lib/_internal/env.ts";
 
 const USAGE =
-  `Usage: deno task sync [--to <tracking uri>] [--run <id>]... [--store <dir>] [--timeout-ms <n>] [--json]
+  `Usage: deno task sync [--to <tracking uri>] [--run <id>]... [--store-dir <dir>] [--timeout-ms <n>] [--json]
 
 Replays every run of the local store (default $EVALKIT_HOME/store, else .evalkit/store)
 to a server, in order: what that server already acknowledged is skipped, a run is never
@@ -30,7 +30,8 @@ try {
       help: { type: "boolean", short: "h" },
       to: { type: "string" },
       run: { type: "string", multiple: true },
-      store: { type: "string" },
+      "store-dir": { type: "string" },
+      store: { type: "string" }, // deprecated alias of --store-dir
       "timeout-ms": { type: "string" },
       json: { type: "boolean" },
     },
@@ -62,7 +63,7 @@ const shownUri = publicTrackingUri(uri);
 const report = await syncStore({
   client,
   uri,
-  storeDir: values.store ?? defaultStoreDir(),
+  storeDir: values["store-dir"] ?? values.store ?? defaultStoreDir(),
   runIds: values.run,
   timeoutMs,
   onRun: values.json ? undefined : (r) => {

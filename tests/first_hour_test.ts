@@ -33,3 +33,31 @@ Deno.test("deno task evaluate:drift with no flags: current_month against baselin
     await Deno.remove(home, { recursive: true });
   }
 });
+
+Deno.test("--repeat intervals print sanely: zero spread is ± 0, latency bounds never below 0", async () => {
+  const { aggregateTrials } = await import("../lib/evaluation/summary.ts");
+  const f1 = 0.9236464088397791;
+  const { summary } = aggregateTrials([
+    { f1_score: f1, latency_p50_ms: 0.01 },
+    { f1_score: f1, latency_p50_ms: 0.9 },
+    { f1_score: f1, latency_p50_ms: 0.02 },
+  ]);
+  assert.deepEqual(summary!.f1_score, { mean: f1, std: 0, ciLow: f1, ciHigh: f1, n: 3 });
+  const lat = summary!.latency_p50_ms!;
+  assert.ok(lat.std > 0);
+  assert.equal(lat.ciLow, 0, "the t-interval reaches below 0; the bound is cut at 0");
+  assert.ok(lat.ciHigh > lat.mean);
+});
+
+Deno.test("deno task evaluate --repeat 3 prints '± 0' for the deterministic agent's scores", async () => {
+  const home = await Deno.makeTempDir({ prefix: "evalkit-first-hour-" });
+  try {
+    const { code, text } = await task(["evaluate", "--repeat", "3"], home);
+    assert.equal(code, 0, text);
+    assert.match(text, /\| f1_score \| 0\.9236 ± 0 \(95% CI 0\.9236–0\.9236\) \|/);
+    assert.doesNotMatch(text, /e-1[0-9]/, "no rounding noise printed");
+    assert.doesNotMatch(text, /CI -/, "no negative lower bound");
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});

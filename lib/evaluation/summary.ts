@@ -554,7 +554,16 @@ export function aggregateTrials(trials: readonly Record<string, number>[]): {
       v !== undefined && Number.isFinite(v)
     );
     if (values.length === 0) continue;
-    const s = meanStdCi(values, { level: 0.95 });
+    const s = { ...meanStdCi(values, { level: 0.95 }) };
+    // Identical trials have no spread: exactly 0, not the 1e-16 of a rounded sum.
+    if (values.every((v) => v === values[0])) {
+      s.mean = values[0]!;
+      s.std = 0;
+      s.ciLow = s.ciHigh = values[0]!;
+    }
+    // Every metric here is non-negative (scores, counts, latencies, costs): when all trials
+    // are, the interval is cut at 0 instead of reaching below it.
+    if (values.every((v) => v >= 0) && s.ciLow < 0) s.ciLow = 0;
     summary[k] = { mean: s.mean, std: s.std, ciLow: s.ciLow, ciHigh: s.ciHigh, n: values.length };
     metrics[k] = s.mean;
     metrics[`${k}_std`] = s.std;

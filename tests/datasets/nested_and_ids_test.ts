@@ -138,6 +138,9 @@ Deno.test("ids with control characters, NUL, lone surrogates or non-characters a
     assert.match(r.issues[0]!.message, /another Unicode form/);
   });
   await t.step("a lone surrogate in any text field is invalid_text (UTF-8 cannot carry it)", () => {
+    // Well-formed text at any depth is fine (emoji are surrogate pairs, not lone ones).
+    const fine = [{ id: "a", note: "🙂", n: { deep: ["ok", "é🙂", { x: "y" }] } }];
+    assert.ok(validateRows(fine, schema).ok);
     const r = validateRows(
       [{ id: "a", note: "x\ud800" }, { id: "b", n: { deep: ["\udfff"] } }],
       schema,

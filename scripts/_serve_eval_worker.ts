@@ -8,7 +8,7 @@
  */
 import { LoanApprovalAgent } from "../lib/agents/mod.ts";
 import { DatasetManager } from "../lib/datasets/mod.ts";
-import { ModelEvaluator } from "../lib/evaluation/mod.ts";
+import { type EvalResult, evaluationRunTags, ModelEvaluator } from "../lib/evaluation/mod.ts";
 import type { EvaluateDatasetRequest } from "../lib/server/mod.ts";
 import { AgentTracker } from "../lib/tracking/mod.ts";
 
@@ -20,6 +20,8 @@ export interface EvalJobMessage {
   datasetsDir: string;
   /** MLflow experiment, when not the default. */
   experiment?: string;
+  /** How long to wait for the run to reach the MLflow server before the job fails. */
+  deliveryTimeoutMs: number;
 }
 
 /** What the worker answers. */
@@ -30,7 +32,7 @@ export type EvalJobAnswer =
 async function evaluate(msg: EvalJobMessage): Promise<EvalJobAnswer> {
   const agent = new LoanApprovalAgent();
   const tracker = new AgentTracker(agent.name, {
-    handleSigint: false,
+    deliveryTimeoutMs: msg.deliveryTimeoutMs,
     ...(msg.experiment ? { experimentName: msg.experiment } : {}),
   });
   try {
@@ -39,14 +41,37 @@ async function evaluate(msg: EvalJobMessage): Promise<EvalJobAnswer> {
       req.dataset_name,
       req.dataset_version ? { version: req.dataset_version } : {},
     );
-    const result = await new ModelEvaluator(agent.name, agent).evaluateDataset(dataset, {
-      targetField: req.target_field,
-      concurrency: req.concurrency,
-      tracker,
+    // The worker opens and ends the run itself, so it knows whether the run reached the server
+    // before the worker goes away: undelivered is not success.
+    const run = await tracker.startRun({
+      purpose: "evaluate",
       ...(req.run_name ? { runName: req.run_name } : {}),
+      tags: evaluationRunTags(agent, dataset),
     });
-    if (!result.runId) return { ok: false, error: "the evaluation was not recorded" };
-    return { ok: true, runId: result.runId, metrics: result.metrics };
+    let status: "FINISHED" | "KILLED" | "FAILED" = "FAILED";
+    let result: EvalResult | undefined;
+    let failure: unknown;
+    try {
+      result = await new ModelEvaluator(agent.name, agent).evaluateDataset(dataset, {
+        targetField: req.target_field,
+        concurrency: req.concurrency,
+        run,
+      });
+      status = result.status;
+    } catch (err) {
+      failure = err;
+    }
+    const end = await run.end(status);
+    if (failure !== undefined || !result) throw failure;
+    if (!end.delivered) {
+      return {
+        ok: false,
+        error: `The evaluation was recorded in the local store as run ${run.localRunId} but ` +
+          `${end.pending} operation(s) did not reach the MLflow server within ` +
+          `${msg.deliveryTimeoutMs} ms; 'deno task sync' sends them`,
+      };
+    }
+    return { ok: true, runId: run.runId, metrics: result.metrics };
   } catch (err) {
     return { ok: false, error: err instanceof Error ? err.message : String(err) };
   } finally {

@@ -44,6 +44,9 @@ Options (environment variable in brackets):
                              [EVALKIT_API_MAX_JOBS]                             (2)
   --max-queued-jobs <n>      jobs waiting for a slot; past it 429 + Retry-After
                              [EVALKIT_API_MAX_QUEUED_JOBS]                      (8)
+  --delivery-timeout-ms <ms> how long a job waits for its run to reach MLflow; past it
+                             the job fails, the run stays in the local store for
+                             'deno task sync' [EVALKIT_API_DELIVERY_TIMEOUT_MS]  (120000)
   --no-metrics               do not collect runtime metrics (for overhead measurements)
   --quiet                    no access log on stderr
   -h, --help                 this help
@@ -93,6 +96,7 @@ const OPTIONS = {
   "body-timeout-ms": { type: "string" },
   "max-jobs": { type: "string" },
   "max-queued-jobs": { type: "string" },
+  "delivery-timeout-ms": { type: "string" },
   "no-metrics": { type: "boolean", default: false },
   quiet: { type: "boolean", default: false },
 } as const;
@@ -131,9 +135,20 @@ function limitsFrom(values: Flags) {
     "--max-queued-jobs",
     8,
   );
+  const deliveryTimeoutMs = positiveInt(
+    values["delivery-timeout-ms"] ?? readEnv("EVALKIT_API_DELIVERY_TIMEOUT_MS"),
+    "--delivery-timeout-ms",
+    120_000,
+  );
   const hostname = values.host ?? readEnv("EVALKIT_API_HOST") ?? "127.0.0.1";
   const limits = { maxBodyBytes, requestTimeoutMs, bodyTimeoutMs, maxConcurrentJobs };
-  return { hostname, port, flushIntervalMs, limits: { ...limits, maxQueuedJobs } };
+  return {
+    hostname,
+    port,
+    flushIntervalMs,
+    deliveryTimeoutMs,
+    limits: { ...limits, maxQueuedJobs },
+  };
 }
 
 /** The accepted tokens: --tokens-file / EVALKIT_API_TOKENS_FILE, else EVALKIT_API_TOKENS. */
@@ -185,7 +200,7 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const { hostname, port, flushIntervalMs, limits } = limitsFrom(values);
+  const { hostname, port, flushIntervalMs, deliveryTimeoutMs, limits } = limitsFrom(values);
   const tokens = await tokensFrom(values);
   const agent = new LoanApprovalAgent();
   const tracker = new AgentTracker(agent.name, {
@@ -207,6 +222,7 @@ async function main(): Promise<number> {
       runInWorker({
         request,
         datasetsDir: values["datasets-dir"]!,
+        deliveryTimeoutMs,
         ...(values.experiment ? { experiment: values.experiment } : {}),
       }),
     ...(values.quiet ? {} : {

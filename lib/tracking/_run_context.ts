@@ -33,7 +33,8 @@ export function currentUser(): string {
  * of the script (`Deno.mainModule`).
  */
 export function currentSource(): { name: string; type: RunSourceType } {
-  const main = Deno.mainModule;
+  // undefined inside a Web Worker (e.g. the serve task's evaluation jobs)
+  const main: string = Deno.mainModule ?? `file://${safeCwd()}`;
   if (/\$deno\$jupyter/.test(main) || readEnv("JPY_PARENT_PID") !== undefined) {
     return { name: readEnv("JPY_SESSION_NAME") ?? safeCwd(), type: "NOTEBOOK" };
   }

@@ -17,10 +17,17 @@ export interface Served extends AsyncDisposable {
 }
 
 /** Starts scripts/serve.ts on a free port with a fresh EVALKIT_HOME and no tracking server. */
-export async function serve(extra: string[], options: { metrics?: boolean } = {}): Promise<Served> {
+export async function serve(
+  extra: string[],
+  options: { metrics?: boolean; env?: Record<string, string> } = {},
+): Promise<Served> {
   const port = freePort();
   const home = await Deno.makeTempDir();
-  const env: Record<string, string> = { EVALKIT_API_TOKENS: TOKENS.join(","), EVALKIT_HOME: home };
+  const env: Record<string, string> = {
+    EVALKIT_API_TOKENS: TOKENS.join(","),
+    EVALKIT_HOME: home,
+    ...options.env,
+  };
   for (const k of ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME", "TMPDIR"]) {
     const v = Deno.env.get(k);
     if (v !== undefined) env[k] = v;

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { DatasetManager, generateLoanRows, loanApprovalSchema } from "../../lib/datasets/mod.ts";
 import { TOKENS } from "./_fixtures.ts";
-import { serve } from "./_serve.ts";
+import { freePort, serve } from "./_serve.ts";
 
 const auth = { Authorization: `Bearer ${TOKENS[0]}`, "Content-Type": "application/json" };
 
@@ -146,4 +146,21 @@ Deno.test("serve: 12 evaluation jobs at once with --max-jobs 2 --max-queued-jobs
   assert.ok(p90 < 100, `/health p90 ${p90.toFixed(0)} ms under load`);
   assert.ok(max < 1000, `/health max ${max.toFixed(0)} ms under load`);
   assert.equal(await runsRecorded(server.home), 6, "one run per accepted job");
+});
+
+Deno.test("serve: an evaluation whose run cannot reach the MLflow server fails the job, naming deno task sync (undelivered is not success)", async () => {
+  const closed = freePort(); // nothing listens there
+  await using server = await serve(["--delivery-timeout-ms", "1500", "--quiet"], {
+    env: { MLFLOW_TRACKING_URI: `http://127.0.0.1:${closed}` },
+  });
+  const res = await fetch(`${server.base}/api/v1/loan/evaluate_dataset`, {
+    method: "POST",
+    headers: auth,
+    body: JSON.stringify({ dataset_name: "loan_approval_test_set" }),
+  });
+  const job = await res.json();
+  assert.equal(res.status, 500, JSON.stringify(job));
+  assert.equal(job.status, "failed");
+  assert.match(job.error, /did not reach the MLflow server within 1500 ms; 'deno task sync'/);
+  assert.equal(await runsRecorded(server.home), 1, "the run is kept in the local store");
 });

@@ -84,9 +84,9 @@ Deno.test("slow bodies: 20 clients trickling one byte every 100 ms get 408 withi
   const health = await fetch(`http://127.0.0.1:${port}/health`);
   assert.equal(health.status, 200);
   await health.body?.cancel();
-  assert.ok(performance.now() - h0 < 300, "health is not held up by slow clients");
+  const healthMs = performance.now() - h0;
 
-  const answers = await Promise.all(clients.map((conn) => readAll(conn, 3000)));
+  const answers = await Promise.all(clients.map((conn) => readAll(conn, 6000)));
   const elapsed = performance.now() - started;
   stop = true;
   await Promise.all(trickles);
@@ -104,7 +104,9 @@ Deno.test("slow bodies: 20 clients trickling one byte every 100 ms get 408 withi
     // client to hang up, and the handler (with its buffers) is already gone.
     assert.match(a.text, /\r\nconnection: close\r\n/i);
   }
-  assert.ok(elapsed < 2500, `all 408s within ${elapsed.toFixed(0)} ms (timeout 400 ms)`);
+  // (the trickle would take 26 s; bounds leave room for a loaded machine)
+  assert.ok(elapsed < 5000, `all 408s within ${elapsed.toFixed(0)} ms (timeout 400 ms)`);
+  assert.ok(healthMs < 1000, `health is not held up by slow clients: ${healthMs.toFixed(0)} ms`);
   await server.shutdown();
   assert.equal(log.filter((e) => e.status === 408).length, 20, JSON.stringify(log));
   for (const e of log.filter((e) => e.status === 408)) {

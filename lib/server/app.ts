@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { Tracer } from "../tracing/tracer.ts";
 import { redact } from "../_internal/errors.ts";
 import type { TokenSet } from "./auth.ts";
 import { openApiDocument } from "./openapi.ts";
@@ -67,6 +68,11 @@ export interface LoanAgentAppOptions {
   tokens: TokenSet;
   /** Runtime metrics; every decision is recorded. */
   metrics?: RuntimeMetricsSink;
+  /**
+   * Traces every decision (an AGENT span with the application and the decision; the caller's
+   * trace is continued from its W3C `traceparent`). Default none.
+   */
+  tracer?: Tracer;
   /** Evaluates a dataset (the evaluate_dataset endpoint answers 501 without it). */
   evaluateDataset?: DatasetEvaluator;
   /** Whether a dataset (and version) exists; unknown ones answer 404. Ignored when {@link inspectDataset} is given. */
@@ -375,9 +381,20 @@ export function createLoanAgentApp(options: LoanAgentAppOptions): LoanAgentApp {
     const started = performance.now();
     const m = options.metrics;
     try {
-      const decision = await options.agent.decide({ ...application, request_id: requestId }, {
-        signal: AbortSignal.timeout(timeoutMs),
-      });
+      const call = () =>
+        options.agent.decide({ ...application, request_id: requestId }, {
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+      const decision = options.tracer
+        ? await options.tracer.withSpan("loan_decision", call, {
+          spanType: "AGENT",
+          inputs: application,
+          parent: null,
+          ...(req.headers.has("traceparent")
+            ? { traceparent: req.headers.get("traceparent")! }
+            : {}),
+        })
+        : await call();
       const ms = performance.now() - started;
       m?.recordRequest("success");
       m?.recordDuration(ms);

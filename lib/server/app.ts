@@ -204,13 +204,11 @@ class JobLimiter {
       : Promise.resolve();
     if (!queued) this.#running++;
     start.then(() => started = performance.now());
-    let released = false;
     return {
       queued,
       start,
+      // called once per slot, when its job settles
       release: () => {
-        if (released) return;
-        released = true;
         if (started > 0) {
           this.#finished++;
           this.#meanMs += (performance.now() - started - this.#meanMs) / this.#finished;

@@ -138,3 +138,41 @@ Deno.test("datasets and tracking protect the same record identically, nested fie
   assert.deepEqual(byDefault.co_applicant, { applicant_name: pseudonymize("María Núñez") });
   assert.equal("ssn" in byDefault, false);
 });
+
+Deno.test("createProtector() with no rules returns the value itself; non-plain objects are kept as they are", () => {
+  const record = { name: "Ada", nested: { name: "Byron" } };
+  assert.equal(createProtector({})(record), record, "no rules: nothing copied");
+  assert.equal(createProtector({ hash: [], drop: [] })(record), record);
+  const when = new Date(0);
+  const bytes = new Uint8Array([1, 2]);
+  const protect = createProtector({ hash: ["name"] });
+  const out = protect({ name: "Ada", when, bytes, list: [when, { name: "Byron" }] }) as {
+    name: string;
+    when: Date;
+    bytes: Uint8Array;
+    list: [Date, { name: string }];
+  };
+  assert.equal(out.when, when, "a Date is not walked into an empty object");
+  assert.equal(out.bytes, bytes);
+  assert.equal(out.list[0], when);
+  assert.deepEqual(out.list[1], { name: pseudonymize("Byron") });
+  const bare = Object.assign(Object.create(null), { name: "Ada", inner: { name: "Byron" } });
+  const fromBare = protect({ holder: bare }) as {
+    holder: { name: string; inner: { name: string } };
+  };
+  assert.equal(fromBare.holder.name, pseudonymize("Ada"), "a null-prototype record is walked too");
+  assert.equal(fromBare.holder.inner.name, pseudonymize("Byron"));
+});
+
+Deno.test("createProtector() hashes a nested value by its JSON, and equal values share one pseudonym", () => {
+  const protect = createProtector({ hash: ["address"], salt: "s" });
+  const a = protect<unknown>({ address: { street: "1 Main St", city: "Oslo" } }) as {
+    address: string;
+  };
+  const b = protect<unknown>({ address: { street: "1 Main St", city: "Oslo" } }) as {
+    address: string;
+  };
+  assert.equal(a.address, pseudonymize({ street: "1 Main St", city: "Oslo" }, "s"));
+  assert.equal(a.address, b.address);
+  assert.notEqual(a.address, pseudonymize({ street: "1 Main St", city: "Oslo" }), "salted");
+});

@@ -222,17 +222,44 @@ async function evaluateOptions(flags: Flags): Promise<EvaluateOptions> {
   return o;
 }
 
+/**
+ * The version of the agent behind a Loan Agent API, from its `/health` (`agent_version`), so
+ * the run records what was evaluated instead of "unknown". `undefined` when the service does
+ * not say (another HTTP agent, an older server) or cannot be asked.
+ */
+async function serviceAgentVersion(decisionUrl: string): Promise<string | undefined> {
+  try {
+    const res = await fetch(new URL("/health", decisionUrl), { signal: AbortSignal.timeout(5000) });
+    if (!res.ok) {
+      await res.body?.cancel();
+      return undefined;
+    }
+    const body = await res.json() as { agent_version?: unknown };
+    return typeof body.agent_version === "string" && body.agent_version !== ""
+      ? body.agent_version
+      : undefined;
+  } catch {
+    return undefined; // the evaluation itself reports an unreachable service
+  }
+}
+
 /** The agent: an HTTP agent (--agent-url, --agent-service) or a built-in one. */
-function makeAgent(flags: Flags, name: string, timeoutMs: number | undefined): Agent {
+async function makeAgent(
+  flags: Flags,
+  name: string,
+  timeoutMs: number | undefined,
+): Promise<Agent> {
   const url = flags["agent-url"] ??
     (flags["agent-service"]
       ? readEnv("EVALKIT_AGENT_URL") ?? "http://127.0.0.1:8080/api/v1/loan/decision"
       : undefined);
   if (url) {
     const token = readEnv("EVALKIT_AGENT_TOKEN");
+    const version = await serviceAgentVersion(url);
     return new HttpAgent({
       url,
       name,
+      ...(version ? { version } : {}),
       ...(token ? { auth: { type: "bearer" as const, token } } : {}),
       ...(timeoutMs ? { timeoutMs } : {}),
     });
@@ -345,7 +372,7 @@ async function prepareJob(flags: Flags): Promise<Job> {
   checkFlags(flags);
   const options = await evaluateOptions(flags);
   const agentName = flags.agent ?? "loan_approval";
-  const agent = makeAgent(flags, agentName, options.timeoutMs);
+  const agent = await makeAgent(flags, agentName, options.timeoutMs);
   const manager = new DatasetManager({ basePath: flags["datasets-dir"] ?? "datasets" });
   const full = await loadDataset(manager, flags.dataset ?? "loan_approval_test_set");
   const plan = await planFromFlags(flags, agentName);

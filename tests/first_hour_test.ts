@@ -61,3 +61,57 @@ Deno.test("deno task evaluate --repeat 3 prints '± 0' for the deterministic age
     await Deno.remove(home, { recursive: true });
   }
 });
+
+Deno.test("deno task evaluate:agent records the agent version the service reports", async () => {
+  const home = await Deno.makeTempDir({ prefix: "evalkit-first-hour-" });
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  const token = "first-hour-test-token";
+  const server = new Deno.Command(Deno.execPath(), {
+    args: ["task", "-q", "serve", "--port", String(port), "--quiet", "--no-metrics"],
+    cwd: ROOT,
+    env: { EVALKIT_API_TOKENS: token, EVALKIT_HOME: home, MLFLOW_TRACKING_URI: "", NO_COLOR: "1" },
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  try {
+    for (let i = 0;; i++) {
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/health`);
+        const health = await res.json();
+        assert.equal(health.agent_version, "1.0.0", "the service reports its agent's version");
+        break;
+      } catch (err) {
+        if (i > 300) throw err;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    const ev = await new Deno.Command(Deno.execPath(), {
+      args: ["task", "-q", "evaluate:agent", "--json"],
+      cwd: ROOT,
+      env: {
+        EVALKIT_AGENT_URL: `http://127.0.0.1:${port}/api/v1/loan/decision`,
+        EVALKIT_AGENT_TOKEN: token,
+        EVALKIT_HOME: home,
+        MLFLOW_TRACKING_URI: "",
+        NO_COLOR: "1",
+        RUST_BACKTRACE: "0",
+      },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const out = new TextDecoder().decode(ev.stdout);
+    assert.equal(ev.code, 0, out + new TextDecoder().decode(ev.stderr));
+    const result = JSON.parse(out);
+    assert.equal(result.agent.version, "1.0.0", "not 'unknown'");
+    const { code, text } = await task(["runs", "show", result.runId, "--json"], home);
+    assert.equal(code, 0, text);
+    assert.equal(JSON.parse(text).params.agent_version, "1.0.0");
+  } finally {
+    server.kill("SIGTERM");
+    await server.status;
+    await server.stderr.cancel();
+    await Deno.remove(home, { recursive: true });
+  }
+});

@@ -517,7 +517,13 @@ export function createLoanAgentApp(options: LoanAgentAppOptions): LoanAgentApp {
       return Promise.resolve(handler());
     };
     if (path === "/health") {
-      return allow("GET", () => json(200, { status: "ok", version, agent: options.agent.name }));
+      return allow("GET", () =>
+        json(200, {
+          status: "ok",
+          version,
+          agent: options.agent.name,
+          agent_version: options.agent.version, // read by `deno task evaluate:agent`
+        }));
     }
     if (path === "/api/v1/openapi.json") {
       return allow(

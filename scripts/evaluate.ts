@@ -17,28 +17,18 @@ import type { Agent } from "../lib/agents/mod.ts";
 import {
   type EvalResult,
   type EvaluateOptions,
-  evaluationRunTags,
+  type EvaluationJob,
+  type EvaluationJobResult,
   formatGateResult,
   formatProgress,
-  ModelEvaluator,
   NEEDS_SERVER,
   parseGateFlags,
   parseShard,
   planShard,
-  recordEmptyShard,
-  recordShard,
+  runEvaluationJob,
   type ShardPlan,
-  shardRunName,
-  shardRunTags,
-  type ShardSlice,
-  shardSlice,
 } from "../lib/evaluation/mod.ts";
-import {
-  type DriftReport,
-  logDriftReport,
-  runDriftCheck,
-  sendDriftAlert,
-} from "../lib/drift/mod.ts";
+import { type DriftReport, sendDriftAlert } from "../lib/drift/mod.ts";
 import { MlflowClient } from "../lib/mlflow/client.ts";
 import { describeDelivery, publicTrackingUri } from "../lib/tracking/mod.ts";
 import type { EndResult } from "../lib/tracking/run_handle.ts";
@@ -354,27 +344,14 @@ async function exitCode(
   return 4;
 }
 
-/** What one `evaluate` invocation works on, resolved from the flags. */
-interface Job {
-  flags: Flags;
-  options: EvaluateOptions;
-  agentName: string;
-  agent: Agent;
-  /** The dataset loaded (a shard evaluates its slice). */
-  full: Dataset;
-  plan?: ShardPlan;
-  slice?: ShardSlice & { full: Dataset };
-  reference?: Dataset;
-  tracker?: AgentTracker;
-}
-
-async function prepareJob(flags: Flags): Promise<Job> {
+/** The job of one `evaluate` invocation, resolved from the flags. */
+async function prepareJob(flags: Flags): Promise<EvaluationJob & { tracker?: AgentTracker }> {
   checkFlags(flags);
   const options = await evaluateOptions(flags);
   const agentName = flags.agent ?? "loan_approval";
   const agent = await makeAgent(flags, agentName, options.timeoutMs);
   const manager = new DatasetManager({ basePath: flags["datasets-dir"] ?? "datasets" });
-  const full = await loadDataset(manager, flags.dataset ?? "loan_approval_test_set");
+  const dataset = await loadDataset(manager, flags.dataset ?? "loan_approval_test_set");
   const plan = await planFromFlags(flags, agentName);
   const reference = flags["drift-detection"]
     ? await loadDataset(manager, flags["baseline-dataset"] ?? "baseline_v1").catch((e) => {
@@ -389,46 +366,24 @@ async function prepareJob(flags: Flags): Promise<Job> {
       handleSigint: false,
     })
     : undefined;
-  if (plan) {
-    options.tags = { ...options.tags, ...shardRunTags(plan) };
-    options.runName = flags["run-name"] ?? shardRunName(plan, agentName);
-  }
   return {
-    flags,
-    options,
     agentName,
     agent,
-    full,
-    ...(plan ? { plan, slice: { ...shardSlice(full, plan.spec), full } } : {}),
+    dataset,
+    options,
+    ...(plan ? { plan } : {}),
     ...(reference ? { reference } : {}),
     ...(tracker ? { tracker } : {}),
+    ...(flags.json ? {} : {
+      onRunStarted: (run: RunHandle, where: string) => announce(tracker!, run, where),
+    }),
   };
 }
 
-/** An empty slice still records its (empty) shard, so the merge finds every shard. */
-async function recordEmpty(job: Job & { plan: ShardPlan }): Promise<void> {
-  const { plan, full, agent } = job;
-  const runId = await recordEmptyShard(job.tracker!, plan, full, {
-    runName: job.options.runName!,
-    tags: job.options.tags ?? {},
-    targetField: job.options.targetField ?? full.schema.target ?? "expected_outcome",
-    agent: { name: agent.name, version: agent.version },
-  });
-  if (job.flags.json) console.log(JSON.stringify({ runId, shard: plan.spec, rows: 0 }, null, 2));
-  console.error(
-    `Shard ${plan.spec.index}/${plan.spec.count} has no rows of ${full.name}@${full.version}: ` +
-      `recorded an empty shard run ${runId} (parent ${plan.parent.info.runId})`,
-  );
-}
-
-/** Starts the run (when recording), evaluates into it, adds shard state and drift, ends it. */
-async function runJob(
-  job: Job,
-): Promise<{ result: EvalResult; drift?: DriftReport; ended?: EndResult }> {
-  const { plan, slice, full, tracker, options } = job;
-  const dataset = slice?.dataset ?? full;
+/** Runs the job with Ctrl-C handling and the progress line. */
+async function runJob(job: EvaluationJob, flags: Flags): Promise<EvaluationJobResult> {
   // Ctrl-C once: cancel (partial results recorded, run KILLED); twice: end the runs, exit 130
-  using interrupt = endRunsOnInterrupt(() => (tracker ? [tracker] : []), {
+  using interrupt = endRunsOnInterrupt(() => (job.tracker ? [job.tracker] : []), {
     graceful: true,
     onFirst: () =>
       console.error(
@@ -436,41 +391,27 @@ async function runJob(
       ),
   });
   const progress = progressLine();
-  let run: RunHandle | undefined;
   try {
-    if (tracker) {
-      run = await tracker.startRun({
-        purpose: "evaluate",
-        ...(options.runName ? { runName: options.runName } : {}),
-        tags: { ...evaluationRunTags(job.agent, full), ...options.tags },
-      });
-      const where = plan
-        ? ` (shard ${plan.spec.index}/${plan.spec.count}, ${dataset.rows.length} of ${full.rows.length} rows, parent ${plan.parent.info.runId})`
-        : "";
-      if (!job.flags.json) announce(tracker, run, where);
-    }
-    const result = await new ModelEvaluator(job.agentName, job.agent).evaluateDataset(dataset, {
-      ...options,
-      ...(run ? { run } : {}),
-      signal: interrupt.signal,
-      ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
+    const done = await runEvaluationJob({
+      ...job,
+      options: {
+        ...job.options,
+        signal: interrupt.signal,
+        ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
+      },
     });
-    if (run && plan) {
-      await recordShard(run, plan, slice!, result, {
-        targetField: result.targetField,
-        agent: job.agent,
-      });
+    if (done.kind === "empty_shard") {
+      const { plan, dataset } = job as EvaluationJob & { plan: ShardPlan };
+      const { runId } = done;
+      if (flags.json) console.log(JSON.stringify({ runId, shard: plan.spec, rows: 0 }, null, 2));
+      console.error(
+        `Shard ${plan.spec.index}/${plan.spec.count} has no rows of ${dataset.name}@${dataset.version}: ` +
+          `recorded an empty shard run ${runId} (parent ${plan.parent.info.runId})`,
+      );
     }
-    const drift = job.reference
-      ? runDriftCheck({ reference: job.reference, current: dataset })
-      : undefined;
-    if (run && drift) await logDriftReport(run, drift, { reference: job.reference! });
-    const ended = await run?.end(result.status);
-    if (run) result.runId = run.runId;
-    return { result, ...(drift ? { drift } : {}), ...(ended ? { ended } : {}) };
+    return done;
   } catch (e) {
     progress.clear(true);
-    if (run?.status === "RUNNING") await run.end("FAILED").catch(() => {});
     throw e;
   } finally {
     progress.clear();
@@ -523,12 +464,9 @@ export async function main(args: string[]): Promise<number> {
   }
   const job = await prepareJob(flags);
   try {
-    if (job.plan && job.slice?.dataset.rows.length === 0) {
-      await recordEmpty({ ...job, plan: job.plan });
-      return 0;
-    }
-    const { result, drift, ended } = await runJob(job);
-    return await report(result, drift, flags, ended);
+    const done = await runJob(job, flags);
+    if (done.kind === "empty_shard") return 0;
+    return await report(done.result, done.drift, flags, done.ended);
   } finally {
     job.tracker?.close();
   }

@@ -43,6 +43,8 @@ export type { ComparableRow, RowChange, RowDiff, RowDiffEntry } from "./compare.
 export { loadBaseline } from "./baseline.ts";
 export type { Baseline, LoadBaselineOptions } from "./baseline.ts";
 export { EvalResult } from "./eval_result.ts";
+export { runEvaluationJob } from "./evaluation_job.ts";
+export type { EvaluationJob, EvaluationJobResult } from "./evaluation_job.ts";
 export type { EvalResultData, EvalRow } from "./eval_result.ts";
 export {
   aggregateTrials,

@@ -12,7 +12,7 @@ import { DatasetManager } from "../lib/datasets/mod.ts";
 import type { Dataset } from "../lib/datasets/mod.ts";
 import { AgentTracker, defaultExperimentName } from "../lib/tracking/agent_tracker.ts";
 import type { RunHandle } from "../lib/tracking/run_handle.ts";
-import { HttpAgent, LoanApprovalAgent } from "../lib/agents/mod.ts";
+import { connectAgentService, LoanApprovalAgent } from "../lib/agents/mod.ts";
 import type { Agent } from "../lib/agents/mod.ts";
 import {
   type EvalResult,
@@ -212,27 +212,6 @@ async function evaluateOptions(flags: Flags): Promise<EvaluateOptions> {
   return o;
 }
 
-/**
- * The version of the agent behind a Loan Agent API, from its `/health` (`agent_version`), so
- * the run records what was evaluated instead of "unknown". `undefined` when the service does
- * not say (another HTTP agent, an older server) or cannot be asked.
- */
-async function serviceAgentVersion(decisionUrl: string): Promise<string | undefined> {
-  try {
-    const res = await fetch(new URL("/health", decisionUrl), { signal: AbortSignal.timeout(5000) });
-    if (!res.ok) {
-      await res.body?.cancel();
-      return undefined;
-    }
-    const body = await res.json() as { agent_version?: unknown };
-    return typeof body.agent_version === "string" && body.agent_version !== ""
-      ? body.agent_version
-      : undefined;
-  } catch {
-    return undefined; // the evaluation itself reports an unreachable service
-  }
-}
-
 /** The agent: an HTTP agent (--agent-url, --agent-service) or a built-in one. */
 async function makeAgent(
   flags: Flags,
@@ -245,11 +224,10 @@ async function makeAgent(
       : undefined);
   if (url) {
     const token = readEnv("EVALKIT_AGENT_TOKEN");
-    const version = await serviceAgentVersion(url);
-    return new HttpAgent({
+    // the run records the served agent's version (its /health), not "unknown"
+    return await connectAgentService({
       url,
       name,
-      ...(version ? { version } : {}),
       ...(token ? { auth: { type: "bearer" as const, token } } : {}),
       ...(timeoutMs ? { timeoutMs } : {}),
     });

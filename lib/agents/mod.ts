@@ -23,4 +23,5 @@ export type {
 export { LOAN_APPROVAL_CONFIG, LoanApprovalAgent } from "./loan_approval_agent.ts";
 export type { LoanApprovalConfig } from "./loan_approval_agent.ts";
 export { HttpAgent } from "./http_agent.ts";
+export { connectAgentService, serviceAgentVersion } from "./service_agent.ts";
 export type { HttpAgentAuth, HttpAgentOptions, HttpAgentResponseMapping } from "./http_agent.ts";

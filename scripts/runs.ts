@@ -3,6 +3,7 @@
  * when MLFLOW_TRACKING_URI is unset).
  */
 import { parseArgs } from "node:util";
+import { resolve } from "node:path";
 import { listLocalRuns, openRunSource, readLocalRun } from "../lib/tracking/mod.ts";
 import { defaultStoreDir } from "../lib/tracking/_outbox.ts";
 
@@ -124,8 +125,11 @@ if (command === "list" || command === "ls") {
         `  ${i.dataset.name} (${i.dataset.digest}) ${i.tags?.["mlflow.data.context"] ?? ""}`
       ),
       "",
-      "Artifacts",
+      `Artifacts (files in ${resolve(storeDir, "runs", run.localRunId, "artifacts")})`,
       ...run.artifacts.map((a) => `  ${a.path}  ${a.size} B`),
+      ...(run.artifacts.length
+        ? [`  (one page with all of it: deno task report ${run.localRunId})`]
+        : []),
       ...(run.models.length
         ? ["", "Logged models", ...run.models.map((m) => `  ${m.name} (${m.localModelId})`)]
         : []),

@@ -115,3 +115,20 @@ Deno.test("deno task evaluate:agent records the agent version the service report
     await Deno.remove(home, { recursive: true });
   }
 });
+
+Deno.test("deno task runs show says where the run's files are and how to see them in one page", async () => {
+  const home = await Deno.makeTempDir({ prefix: "evalkit-first-hour-" });
+  try {
+    const ev = await task(["evaluate"], home);
+    assert.equal(ev.code, 0, ev.text);
+    const id = ev.text.match(/run ([0-9a-f]{32})/)![1]!;
+    const { code, text } = await task(["runs", "show", id], home);
+    assert.equal(code, 0, text);
+    const dir = text.match(/^Artifacts \(files in (.+)\)$/m)?.[1];
+    assert.ok(dir, text);
+    assert.ok((await Deno.stat(`${dir}/evaluation_report.html`)).isFile);
+    assert.match(text, new RegExp(`deno task report ${id}`));
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});

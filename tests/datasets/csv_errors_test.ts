@@ -83,6 +83,7 @@ Deno.test("every csv-parse error code, raised by the parser, becomes a located i
         : "invalid_csv";
       assert.equal(issue.code, want);
       assert.equal(issue.file, "t.csv");
+      assert.ok(issue.message.includes(`${code} happened`), "csv-parse's own words are kept");
       if (kind !== "option") {
         assert.equal(issue.line, 1);
         assert.deepEqual(issue.path, kind === "ragged" ? [] : [1], "field 1 of the header line");

@@ -187,3 +187,15 @@ Deno.test("`datasets validate` and `import` agree on a 5,000-level value: exit 2
   assert.deepEqual([issue.code, issue.line, issue.path], ["too_deep", 3, [1, "notes"]]);
   assert.ok(!v.stderr.includes("Maximum call stack"), v.stderr);
 });
+
+Deno.test("valid JSON passes the strict scan unchanged: empty objects and arrays, literals, numbers, escapes", async () => {
+  const text =
+    '[\n {"request_id":"a","m":{},"l":[],"b":true,"c":false,"d":null,"n":-1.5e3,"z":0,"s":"\\"\\u00e9\\n"},\n {"request_id":"b","m":{"k":[{"x":[]}]}}\n]';
+  const r = await parseDatasetBytes(enc.encode(text), { format: "json" });
+  assert.deepEqual(r.rows, JSON.parse(text));
+  assert.deepEqual([r.lineOf(0), r.lineOf(1)], [2, 3]);
+  const l = await parseDatasetBytes(enc.encode('{"request_id":"a","m":{},"t":true}\n'), {
+    format: "jsonl",
+  });
+  assert.deepEqual(l.rows, [{ request_id: "a", m: {}, t: true }]);
+});

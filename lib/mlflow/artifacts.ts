@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import type { MlflowTransport } from "./transport.ts";
+import { unquote } from "../_internal/uri.ts";
 
 /** One entry of an artifact listing. */
 export interface ArtifactFileInfo {
@@ -220,11 +221,11 @@ export class MlflowArtifactsRepository implements ArtifactRepository {
         }
         rest = slash === -1 ? "" : rest.slice(slash);
       }
-      return rest.split("/").filter((p) => p !== "").map(decodeURIComponent).join("/");
+      return rest.split("/").filter((p) => p !== "").map(unquote).join("/");
     }
     const prefix = `${transport.baseUrl}${ARTIFACTS_API}`;
     if (uri === prefix || uri.startsWith(`${prefix}/`)) {
-      return uri.slice(prefix.length).split("/").filter((p) => p !== "").map(decodeURIComponent)
+      return uri.slice(prefix.length).split("/").filter((p) => p !== "").map(unquote)
         .join("/");
     }
     throw new TypeError(
@@ -312,7 +313,7 @@ export class LocalArtifactRepository implements ArtifactRepository {
   /** Creates the repository for a `file:` URI or a local path. */
   constructor(artifactUri: string) {
     this.root = /^file:/i.test(artifactUri)
-      ? decodeURIComponent(new URL(artifactUri).pathname).replace(/\/+$/, "")
+      ? unquote(new URL(artifactUri).pathname).replace(/\/+$/, "")
       : artifactUri.replace(/\/+$/, "");
     if (this.root === "") this.root = "/";
   }

@@ -1,5 +1,6 @@
 import { MlflowApiError, redact, redactValues } from "../_internal/errors.ts";
 import { isRetriableStatus, parseRetryAfter, retry } from "../_internal/retry.ts";
+import { unquote } from "../_internal/uri.ts";
 
 export { parseRetryAfter };
 
@@ -174,8 +175,8 @@ export class MlflowTransport {
     if (url.username !== "" && auth.type === "none") {
       this.#auth = {
         type: "basic",
-        username: decodeURIComponent(url.username),
-        password: decodeURIComponent(url.password),
+        username: unquote(url.username),
+        password: unquote(url.password),
       };
     } else {
       this.#auth = auth;

@@ -79,3 +79,10 @@ Deno.test("maxRecordSize: a record of exactly the limit is read, one character m
       err.issues?.[0]?.code === "invalid_csv" && err.issues[0].line === 2,
   );
 });
+
+Deno.test("issue messages show numbers as numbers, Infinity included", () => {
+  const schema = { columns: [{ name: "id", type: "string" as const }], id: "id" };
+  const r = validateRows([{ id: Infinity }, { id: Infinity }], schema);
+  const dup = r.issues.find((i) => i.code === "duplicate_id");
+  assert.match(dup!.message, /Duplicate id Infinity \(first seen at row 0\)/);
+});

@@ -68,3 +68,9 @@ Deno.test("jensenShannon() is exact on both sides of the series threshold (|t| =
     });
   }
 });
+
+Deno.test("jensenShannon() is Infinity for a negative weight on either side, as SciPy's rel_entr", () => {
+  assert.equal(jensenShannon([0.5, 0.5], [-0.1, 1.1]), Infinity);
+  assert.equal(jensenShannon([-0.1, 1.1], [0.5, 0.5]), Infinity);
+  assert.equal(jensenShannon([1.2, -0.2], [0.5, 0.5], { base: 2 }), Infinity);
+});

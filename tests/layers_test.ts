@@ -6,7 +6,7 @@
  *
  * Plant an upward import (e.g. `import type { EvalResult } from "../evaluation/eval_result.ts"`
  * in lib/stats/psi.ts) and the first test fails naming the file, the line and both layers (the
- * second names the circle it closes). A last gate: no `new MlflowClient(` in lib/ or scripts/
+ * second names the circle it closes). A last gate: no `new MlflowClient(` in lib/, scripts/ or tools/
  * outside lib/mlflow, so every server is opened through `resolveTrackingTarget`.
  */
 import assert from "node:assert/strict";
@@ -218,6 +218,7 @@ Deno.test("no MlflowClient is built by hand outside lib/mlflow: servers are open
   };
   await walk("lib");
   await walk("scripts");
+  await walk("tools");
   assert.deepEqual(
     bad,
     [],

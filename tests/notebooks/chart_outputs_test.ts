@@ -16,7 +16,7 @@
  */
 import assert from "node:assert/strict";
 import { dirname } from "node:path";
-import { executeNotebook, installKernel } from "../../scripts/notebooks.ts";
+import { executeNotebook, installKernel } from "../../tools/notebooks.ts";
 import { checkPage } from "../report/_chromium.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;

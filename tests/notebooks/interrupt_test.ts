@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { dirname } from "node:path";
 import { readLocalRun } from "../../lib/tracking/mod.ts";
-import { installKernel } from "../../scripts/notebooks.ts";
+import { installKernel } from "../../tools/notebooks.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { dirname } from "node:path";
 import { MlflowClient } from "../../lib/mlflow/mod.ts";
 import { listLocalRuns, readLocalRun } from "../../lib/tracking/mod.ts";
-import { executeNotebook, installKernel } from "../../scripts/notebooks.ts";
+import { executeNotebook, installKernel } from "../../tools/notebooks.ts";
 import { testMlflowUri, uniqueName } from "../_helpers/mlflow.ts";
 
 interface RunExpectation {

@@ -4,7 +4,7 @@
  * same run, and prints the figures). Benchmarks never fail the test suite.
  */
 import { parseArgs } from "node:util";
-import { ensurePythonEnv } from "./_python_env.ts";
+import { ensurePythonEnv } from "../scripts/_python_env.ts";
 
 const USAGE = `Usage: deno task bench [--list] [name…]
 

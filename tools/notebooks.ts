@@ -8,7 +8,7 @@
  *   cell fails. Executed copies go to .evalkit/notebooks/.
  */
 import { parseArgs } from "node:util";
-import { ensurePythonEnv } from "./_python_env.ts";
+import { ensurePythonEnv } from "../scripts/_python_env.ts";
 
 const USAGE = `Usage: deno task notebooks <check|clear|fmt|run> [name…] [--timeout SECONDS]
 

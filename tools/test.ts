@@ -4,7 +4,7 @@
  * ends with one line `N passed, N failed`. Extra arguments are passed to `deno test`
  * (e.g. `deno task test tests/stats/`).
  */
-import { ensurePythonEnv } from "./_python_env.ts";
+import { ensurePythonEnv } from "../scripts/_python_env.ts";
 import { startMlflowServer } from "../lib/testing/mod.ts";
 
 const RESULTS = ".test-results";

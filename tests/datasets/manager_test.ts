@@ -64,8 +64,20 @@ Deno.test("versions are immutable: same content is a no-op, other content is ref
       assert.equal(err.issues[0]!.code, "version_exists");
       assert.match(err.message, /toy@2025\.10 already exists/);
       assert.match(err.issues[0]!.message, /versions are immutable/);
+      assert.match(err.issues[0]!.message, /different content \(digest/);
       return true;
     },
+  );
+  // The same rows under another schema: refused too, and the message says it is the schema.
+  const schema = {
+    ...again.schema,
+    columns: again.schema.columns.map((c) => ({ ...c, required: false })),
+  };
+  await assert.rejects(
+    dm.save(rows, { name: "toy", version: "2025.10", schema }),
+    (err: unknown) =>
+      err instanceof DatasetError && err.issues[0]!.code === "version_exists" &&
+      /different schema;/.test(err.issues[0]!.message),
   );
   assert.deepEqual(await snapshotTree(dir.path), before);
 });
